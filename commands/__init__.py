@@ -1,0 +1,1 @@
+"""Implementations of bot.py's commands: each module turns arguments into calls and prints results."""

@@ -1,0 +1,124 @@
+"""`bot.py case show|set-status`: one case for staff; every action is written to the audit log."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import select
+
+from commands.context import actor, fail, open_store
+from commands.queue import case_summary
+from commands.table import clip, render
+from config.schema import Settings
+from responders.outbox import queue_reply
+from store import audit
+from store.models import Case, CaseMessage, CaseStatus, Evidence, Inbound, Reporter, utcnow
+
+
+
+def main(settings: Settings, args) -> int:
+    store = open_store(settings)
+    try:
+        if args.case_command == "show":
+            return show(store, args)
+        return set_status(store, settings, args)
+    finally:
+        store.close()
+
+
+def show(store, args) -> int:
+    who = actor(args)
+    with store.transaction() as session:
+        case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
+        if case is None:
+            return fail(f"no case {args.case_number}")
+        messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
+        items = session.exec(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.item)).all()
+        # Every arrival, duplicates included: the same report through both mailboxes shows twice.
+        arrivals = session.exec(select(Inbound).where(Inbound.case_id == case.id).order_by(Inbound.id)).all()
+        reporter = session.get(Reporter, case.reporter_id) if case.reporter_id and args.reveal_reporter else None
+        # Reading a case is an action on it too; revealing who reported is recorded by name.
+        audit.append(session, actor=who, action="reporter.revealed" if reporter else "case.viewed",
+                     subject_type="case", subject_id=case.id, details={"number": case.number})
+    data = case_summary(case) | {
+        "entities": case.entities,
+        "outcome": case.outcome,
+        "reporter": {"address": reporter.address, "name": reporter.display_name} if reporter else "(hidden)",
+        "arrivals": [{"inbound_id": a.id, "channel": a.channel, "mailbox": a.mailbox, "status": a.status,
+                      "received_at": a.received_at.isoformat(), "duplicate_of": a.duplicate_of,
+                      "dkim": (a.authenticity.get("dkim") or {}).get("verdict")} for a in arrivals],
+        "messages": [{"role": m.role, "received_at": m.created_at.isoformat(), "subject": m.subject,
+                      "text": m.text} for m in messages],
+        "evidence": [{"item": e.item, "name": e.original_name, "stored_name": e.stored_name, "origin": e.origin,
+                      "declared_type": e.declared_type, "sniffed_type": e.sniffed_type, "size": e.size,
+                      "sha256": e.sha256, "acquired_at": e.acquired_at.isoformat(), "source": e.source}
+                     for e in items],
+    }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{case.number}  {case.kind}  priority {case.priority}  status {case.status}")
+    print(f"area: {case.area or '-'}   violation: {case.violation or '-'}   channel: {case.channel}   "
+          f"real name: {'yes' if case.real_name else 'no'}   language: {case.language}")
+    print(f"received: {case.created_at:%Y-%m-%d %H:%M} UTC   due: {case.due_at:%Y-%m-%d}" if case.due_at
+          else f"received: {case.created_at:%Y-%m-%d %H:%M} UTC")
+    print(f"reporter: {data['reporter'] if reporter is None else reporter.address}")
+    if case.outcome:
+        print(f"outcome: {case.outcome}")
+    for message in messages:
+        print(f"\n--- {message.role}  {message.created_at:%Y-%m-%d %H:%M}  {message.subject}")
+        print(message.text.strip()[:4000])
+    print(f"\narrivals ({len(arrivals)}):")
+    print(render(["inbound", "channel", "mailbox", "status", "received", "dkim"],
+                 [[str(a["inbound_id"]), a["channel"], a["mailbox"], a["status"], a["received_at"][:19],
+                   a["dkim"] or "-"] for a in data["arrivals"]]))
+    print(f"\nevidence ({len(items)} items):")
+    print(render(["item", "name", "type", "size", "sha256"],
+                 [[str(e.item), clip(e.original_name or e.stored_name, 40), e.sniffed_type or e.declared_type or "-",
+                   str(e.size), e.sha256] for e in items]))
+    return 0
+
+
+def set_status(store, settings: Settings, args) -> int:
+    if args.status not in CaseStatus.__members__.values():
+        return fail(f"unknown status {args.status!r}; one of: {', '.join(CaseStatus)}", 2)
+    who = actor(args)
+    with store.transaction() as session:
+        case = session.exec(select(Case).where(Case.number == args.case_number).with_for_update()).one_or_none()
+        if case is None:
+            return fail(f"no case {args.case_number}")
+        before = case.status
+        case.status = args.status
+        case.updated_at = utcnow()
+        if args.outcome:
+            case.outcome = args.outcome
+        session.add(case)
+        audit.append(session, actor=who, action="case.status", subject_type="case", subject_id=case.id,
+                     details={"number": case.number, "from": before, "to": args.status,
+                              "outcome": args.outcome})
+        queued = queue_outcome(session, settings, case) if args.outcome else False
+    print(f"{case.number}: {before} -> {args.status}" + ("; the outcome is queued for the reporter" if queued else ""))
+    return 0
+
+
+def queue_outcome(session, settings: Settings, case: Case) -> bool:
+    reporter = session.get(Reporter, case.reporter_id) if case.reporter_id else None
+    if reporter is None:
+        return False
+    first = session.exec(
+        select(Inbound).join(CaseMessage, CaseMessage.inbound_id == Inbound.id)
+        .where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)
+    ).first()
+    queue_reply(
+        session,
+        channel=reporter.channel,
+        purpose="outcome",
+        recipient=reporter.address,
+        language=case.language,
+        context={"case_number": case.number, "office_name": settings.office.name,
+                 "office_name_en": settings.office.name_en, "outcome": case.outcome},
+        domain=settings.outbound.from_address.partition("@")[2],
+        case_id=case.id,
+        in_reply_to=first.message_id if first else None,
+    )
+    return True

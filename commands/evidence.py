@@ -1,0 +1,61 @@
+"""`bot.py evidence export|confirm`: a case's evidence as a verifiable bundle; staff confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from commands.context import actor, fail, open_store
+from config.schema import Settings
+from store import audit, bundle
+from store.models import Case, Evidence
+
+
+def main(settings: Settings, args) -> int:
+    if args.evidence_command == "confirm":
+        return confirm(settings, args)
+    store = open_store(settings)
+    try:
+        with store.transaction() as session:
+            case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
+            if case is None:
+                return fail(f"no case {args.case_number}")
+            try:
+                items = bundle.export(session, store.blobs, case, Path(args.out), actor(args))
+            except ValueError as exc:
+                return fail(str(exc))
+    finally:
+        store.close()
+    print(f"{args.out}: {len(items)} evidence items of {args.case_number}; check with: "
+          f"unzip {args.out} -d DIR && cd DIR && sha256sum -c SHA256SUMS")
+    return 0
+
+
+def confirm(settings: Settings, args) -> int:
+    """A staff member confirms items: each file is hashed again and the confirmation recorded."""
+    store = open_store(settings)
+    try:
+        with store.transaction() as session:
+            case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
+            if case is None:
+                return fail(f"no case {args.case_number}")
+            query = select(Evidence).where(Evidence.case_id == case.id)
+            if args.items:
+                query = query.where(Evidence.item.in_(args.items))
+            items = session.exec(query.order_by(Evidence.item)).all()
+            missing = sorted(set(args.items or []) - {item.item for item in items})
+            if missing:
+                return fail(f"{args.case_number} has no evidence item {', '.join(map(str, missing))}", 2)
+            for item in items:
+                problem = store.blobs.check(item.sha256)
+                if problem:
+                    return fail(f"item {item.item} cannot be confirmed: {problem}")
+            for item in items:
+                audit.append(session, actor=actor(args), action="evidence.confirmed", subject_type="evidence",
+                             subject_id=item.id, details={"case_id": case.id, "item": item.item,
+                                                          "sha256": item.sha256})
+    finally:
+        store.close()
+    print(f"{args.case_number}: confirmed {len(items)} evidence items")
+    return 0

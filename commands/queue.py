@@ -1,0 +1,108 @@
+"""`bot.py queue`: the triage queue, most urgent first; `--failed` lists quarantined messages."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from commands.context import open_store
+from commands.table import clip, render
+from config.schema import Settings
+from store.models import Case, CaseStatus, Inbound, InboundStatus
+
+
+def main(settings: Settings, args) -> int:
+    store = open_store(settings)
+    zone = ZoneInfo(settings.office.timezone)
+    try:
+        if args.failed:
+            return show_failed(store, args, zone)
+        if args.screened:
+            return show_screened(store, args, zone)
+        return show_queue(store, args, zone)
+    finally:
+        store.close()
+
+
+def show_queue(store, args, zone) -> int:
+    query = select(Case).where(Case.status.in_(args.status or CaseStatus.open_ones()))
+    for column, wanted in ((Case.kind, args.kind), (Case.area, args.area),
+                           (Case.violation, args.violation), (Case.channel, args.channel)):
+        if wanted:
+            query = query.where(column.in_(wanted))
+    if args.priority:
+        query = query.where(Case.priority <= args.priority)
+    # Most urgent first; among equals, the nearest deadline, then the oldest.
+    query = query.order_by(Case.priority, Case.due_at.is_(None), Case.due_at, Case.created_at, Case.id)
+    with store.reading() as session:
+        cases = session.exec(query.limit(args.limit)).all()
+    if args.json:
+        print(json.dumps([case_summary(c) for c in cases], ensure_ascii=False))
+        return 0
+    rows = [
+        [c.number, str(c.priority), c.kind, c.area or "-", c.violation or "-", c.status, c.channel,
+         local_day(c.created_at, zone), local_day(c.due_at, zone), "yes" if c.real_name else "", clip(c.subject, 40)]
+        for c in cases
+    ]
+    headers = ["case", "pri", "kind", "area", "violation", "status", "channel", "received", "due", "real", "subject"]
+    print(render(headers, rows) if rows else "the queue is empty")
+    return 0
+
+
+def show_failed(store, args, zone) -> int:
+    with store.reading() as session:
+        rows = session.exec(
+            select(Inbound).where(Inbound.status == InboundStatus.QUARANTINED).order_by(Inbound.id).limit(args.limit)
+        ).all()
+    if args.json:
+        print(json.dumps([
+            {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": r.received_at.isoformat(),
+             "attempts": r.attempts, "error": r.last_error, "raw_sha256": r.raw_sha256}
+            for r in rows
+        ], ensure_ascii=False))
+        return 0
+    table = [[str(r.id), local_day(r.received_at, zone), r.channel, r.mailbox, str(r.attempts), clip(r.last_error or "", 70)]
+             for r in rows]
+    print(render(["id", "received", "channel", "mailbox", "tries", "error"], table) if table
+          else "no quarantined messages")
+    return 0
+
+
+def show_screened(store, args, zone) -> int:
+    """What screening kept out, newest first: a person can see that nothing real was set aside."""
+    with store.reading() as session:
+        rows = session.exec(
+            select(Inbound).where(Inbound.status == InboundStatus.SCREENED).order_by(Inbound.id.desc()).limit(args.limit)
+        ).all()
+    if args.json:
+        print(json.dumps([
+            {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": r.received_at.isoformat(),
+             "subject": r.subject, "rule_hits": r.rule_hits}
+            for r in rows
+        ], ensure_ascii=False))
+        return 0
+    table = [[str(r.id), local_day(r.received_at, zone), r.channel, clip(",".join(r.rule_hits), 40),
+              clip(r.subject or "", 50)] for r in rows]
+    print(render(["id", "received", "channel", "why", "subject"], table) if table else "no screened messages")
+    return 0
+
+
+def case_summary(case: Case) -> dict:
+    return {
+        "number": case.number, "priority": case.priority, "kind": case.kind, "area": case.area,
+        "violation": case.violation, "status": case.status, "channel": case.channel,
+        "real_name": case.real_name, "language": case.language, "subject": case.subject,
+        "created_at": case.created_at.isoformat(), "due_at": case.due_at.isoformat() if case.due_at else None,
+        "assignee": case.assignee,
+    }
+
+
+def local_day(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return "-"
+    # SQLite gives back stored UTC instants without their zone.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).strftime("%Y-%m-%d")

@@ -1,0 +1,77 @@
+"""`bot.py run`: every enabled listener, the pipeline workers and the outbox sender on one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from commands.context import make_pipeline, open_store
+from config import ConfigError
+from config.schema import Settings
+from intake import imap, smtp, telegram
+from responders.sender import EmailSender
+from store import claims
+
+log = logging.getLogger("bot")
+
+
+def main(settings: Settings, args) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aiosmtpd logs every SMTP command at INFO: under a flood that is most of the listener's work,
+    # and it would put senders' addresses into the log.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    try:
+        asyncio.run(serve(settings))
+    except ConfigError as exc:
+        print(f"bot.py: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None) -> None:
+    """Run until STOP is set (by default: until SIGINT or SIGTERM)."""
+    mailboxes = imap.Mailboxes(settings.mailbox)  # a missing password variable stops start-up here
+    telegram_token = telegram.configured_token(settings)  # so does Telegram switched on without a token
+    loop = asyncio.get_running_loop()
+    if stop is None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+    store = await asyncio.to_thread(open_store, settings)
+    released = await asyncio.to_thread(claims.release_dead_claims, store)
+    if released:
+        log.info("took back %d messages left half-done by a previous run", released)
+    incoming, outgoing = asyncio.Event(), asyncio.Event()
+    pipeline = await asyncio.to_thread(
+        make_pipeline, settings, store, pooled=True, on_filed=lambda: loop.call_soon_threadsafe(outgoing.set)
+    )
+    if pipeline.pool is not None:
+        await pipeline.pool.warm(loop)
+    tasks = [asyncio.create_task(pipeline.run(stop, incoming)) for _ in range(settings.pipeline.workers)]
+    if settings.outbound.enabled:
+        sender = EmailSender(store, settings.outbound, settings.office.name)
+        tasks.append(asyncio.create_task(sender.run(stop, outgoing)))
+    if telegram_token:
+        channel = telegram.TelegramChannel(settings, store, telegram_token, on_accepted=incoming.set)
+        tasks.append(asyncio.create_task(channel.run(stop, outgoing)))
+    server = None
+    if settings.smtp.enabled:
+        server = await smtp.start(store, settings.smtp, on_accepted=incoming.set)
+        log.info("SMTP listener on %s:%s for %s", settings.smtp.host, settings.smtp.port,
+                 ", ".join(settings.smtp.accept_for))
+    mailboxes.start(store, on_accepted=lambda: loop.call_soon_threadsafe(incoming.set))
+    log.info("ready")
+    if ready is not None:
+        ready.set()
+    await stop.wait()
+    log.info("stopping")
+    if server is not None:
+        server.close()
+        await server.wait_closed()
+    await asyncio.to_thread(mailboxes.stop)
+    await asyncio.gather(*tasks)
+    if pipeline.pool is not None:
+        await asyncio.to_thread(pipeline.pool.close)
+    store.close()

@@ -1,0 +1,153 @@
+"""Typed settings: one model per section of settings.toml, every field with a working default."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(Section):
+    url: str = "sqlite:///data/intake.db"
+    data_dir: Path = Path("data")
+
+
+class SmtpSettings(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(2525, ge=0, le=65535)
+    hostname: str = "intake.jiwei.example"
+    accept_for: list[str] = ["jubao@jiwei.example", "lianzheng@jiwei.example"]
+    max_message_bytes: int = Field(25 * 1024 * 1024, gt=0)
+    max_recipients: int = Field(20, gt=0)
+    max_connections: int = Field(200, gt=0)
+    max_connections_per_client: int = Field(10, gt=0)
+    max_messages_per_client_per_minute: int = Field(600, gt=0)
+    timeout_seconds: float = Field(60.0, gt=0)
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+
+    @field_validator("accept_for")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not _ADDRESS.match(address):
+                raise ValueError(f"not an email address: {address!r}")
+        return [a.lower() for a in value]
+
+
+class OutboundSettings(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(2526, ge=0, le=65535)
+    starttls: bool = False
+    implicit_tls: bool = False
+    username: str = ""
+    password_env: str = "INTAKE_OUTBOUND_PASSWORD"
+    from_address: str = "jubao@jiwei.example"
+    timeout_seconds: float = Field(30.0, gt=0)
+    max_attempts: int = Field(8, gt=0)
+    retry_base_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("from_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not _ADDRESS.match(value):
+            raise ValueError(f"not an email address: {value!r}")
+        return value
+
+
+class MailboxSettings(Section):
+    name: str
+    address: str
+    host: str = "127.0.0.1"
+    port: int = Field(993, ge=0, le=65535)
+    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    username: str
+    password_env: str
+    folder: str = "INBOX"
+    after: str = "flag"
+    poll_seconds: float = Field(60.0, gt=0)
+    batch_size: int = Field(50, gt=0)
+    idle: bool = True
+
+    @field_validator("after")
+    @classmethod
+    def _after(cls, value: str) -> str:
+        if value != "flag" and not (value.startswith("move:") and len(value) > 5):
+            raise ValueError('must be "flag" or "move:FOLDER"')
+        return value
+
+
+class TelegramSettings(Section):
+    enabled: bool = False
+    token_env: str = "INTAKE_TELEGRAM_TOKEN"
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    poll_timeout_seconds: int = Field(30, ge=0)
+    messages_per_minute: int = Field(20, gt=0)
+
+
+class ClassifierSettings(Section):
+    model_dir: Path = Path("data/model")
+
+
+class OfficeSettings(Section):
+    name: str = "市纪委监委信访室"
+    name_en: str = "Petition Office of the Municipal Commission for Discipline Inspection"
+    case_prefix: str = Field("JB", pattern=r"^[A-Z]{1,6}$")
+    default_language: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"
+    holidays: list[date] = []       # extra days off, beyond the official calendar
+    workdays: list[date] = []       # extra make-up working days
+    acceptance_working_days: int = Field(15, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone: {value!r}") from None
+        return value
+
+
+class PipelineSettings(Section):
+    workers: int = Field(2, gt=0)
+    processes: int = Field(1, ge=0)   # worker processes that run messages through; 0: threads
+    max_attempts: int = Field(3, gt=0)
+    lease_seconds: float = Field(300.0, gt=0)
+    idle_poll_seconds: float = Field(0.5, gt=0)
+    replies_per_sender_per_day: int = Field(10, ge=0)
+
+
+class AuthenticitySettings(Section):
+    dkim: bool = True                # verify DKIM signatures of incoming mail (needs DNS)
+    dns_timeout_seconds: float = Field(3.0, gt=0)
+
+
+class Settings(Section):
+    store: StoreSettings = StoreSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    outbound: OutboundSettings = OutboundSettings()
+    mailbox: list[MailboxSettings] = []
+    telegram: TelegramSettings = TelegramSettings()
+    classifier: ClassifierSettings = ClassifierSettings()
+    office: OfficeSettings = OfficeSettings()
+    pipeline: PipelineSettings = PipelineSettings()
+    authenticity: AuthenticitySettings = AuthenticitySettings()
+
+    def own_addresses(self) -> set[str]:
+        """Every address the bot receives or sends as: mail from these is our own, never answered."""
+        own = set(self.smtp.accept_for) | {self.outbound.from_address.lower()}
+        return own | {m.address.lower() for m in self.mailbox}

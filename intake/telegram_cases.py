@@ -1,0 +1,58 @@
+"""A case as a reporter may see it from Telegram: found only by its number together with its query
+code, and then only its status and dates, never its content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from intake.filing import STATUS_WORDS
+from store import codes
+from store.models import Case
+from store.store import Store
+
+
+@dataclass(frozen=True)
+class CaseView:
+    number: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+    def words(self, language: str, timezone: str) -> dict:
+        """What /status says: the status in words and the dates, in LANGUAGE."""
+        words = STATUS_WORDS.get(language, STATUS_WORDS["zh"])
+        return {"case_number": self.number, "status": words.get(self.status, self.status),
+                "received": _day(self.created_at, language, timezone),
+                "updated": _day(self.updated_at, language, timezone)}
+
+
+def find(store: Store, number: str, code: str) -> CaseView | None:
+    """The case NUMBER if CODE is its query code; None for a wrong number and a wrong code alike."""
+    number = number.strip().upper()
+    with store.transaction() as session:
+        case = session.exec(select(Case).where(Case.number == number)).one_or_none()
+        stored = case.query_code_hash if case is not None else _decoy()
+    # An unknown number costs the same scrypt work as a known one, so timing tells nothing either.
+    if not codes.check_code(code, stored) or case is None:
+        return None
+    return CaseView(case.number, case.status, _aware(case.created_at), _aware(case.updated_at))
+
+
+@cache
+def _decoy() -> str:
+    return codes.hash_code(codes.new_code())
+
+
+def _day(moment: datetime, language: str, timezone: str) -> str:
+    day = moment.astimezone(ZoneInfo(timezone)).date()
+    return f"{day.day} {day:%B %Y}" if language == "en" else f"{day.year}年{day.month}月{day.day}日"
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns stored instants without their zone; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

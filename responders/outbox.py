@@ -1,0 +1,70 @@
+"""Queueing answers: an outbox row written in the same transaction as the change it answers."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from responders.render import render
+from store.models import Outbox, utcnow
+
+# Stands in the stored body for the query code, which is kept apart (Outbox.secret) and erased
+# once the answer has been delivered: a code at rest in plain text would defeat its hashing.
+QUERY_CODE_MARK = "⟦query-code⟧"
+_MESSAGE_ID = re.compile(r"^[\x21-\x7e]{1,250}$")
+
+
+def valid_message_id(value: str | None) -> bool:
+    """Message ids from mail we received go into our headers: only plain printable tokens do."""
+    return bool(value) and bool(_MESSAGE_ID.match(value)) and "<" not in value and ">" not in value
+
+
+def replies_today(session: Session, channel: str, recipient: str) -> int:
+    since = utcnow() - timedelta(days=1)
+    return session.exec(
+        select(func.count(Outbox.id)).where(
+            Outbox.channel == channel, Outbox.recipient == recipient, Outbox.created_at >= since
+        )
+    ).one()
+
+
+def queue_reply(
+    session: Session,
+    *,
+    channel: str,
+    purpose: str,
+    recipient: str,
+    language: str,
+    context: dict,
+    domain: str,
+    case_id: int | None = None,
+    inbound_id: int | None = None,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+    query_code: str | None = None,
+) -> Outbox:
+    subject, body = render(purpose, language, {**context, "query_code": QUERY_CODE_MARK}, channel)
+    thread = [ref for ref in (references or []) if valid_message_id(ref)]
+    parent = in_reply_to if valid_message_id(in_reply_to) else None
+    if parent and parent not in thread:
+        thread.append(parent)
+    row = Outbox(
+        channel=channel,
+        purpose=purpose,
+        case_id=case_id,
+        inbound_id=inbound_id,
+        recipient=recipient,
+        language=language,
+        subject=subject,
+        body=body,
+        secret=query_code,
+        message_id=f"{uuid.uuid4().hex}@{domain}",
+        in_reply_to=parent,
+        references=thread[-20:],
+    )
+    session.add(row)
+    return row

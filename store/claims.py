@@ -1,0 +1,143 @@
+"""Work claiming under a lease: rows are taken with FOR UPDATE SKIP LOCKED on PostgreSQL.
+
+A claim is a token written into the row; the work commits only if the row still carries it, so
+a row whose lease ran out and was taken by another worker is never finished twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlmodel import select
+
+from store.models import Inbound, InboundStatus, Outbox, OutboxStatus, utcnow
+from store.store import Store
+
+HOST = socket.gethostname()
+
+
+def new_token() -> str:
+    """host:pid:random, so a restarted process can tell its dead predecessor's claims."""
+    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def claim_inbound(store: Store, token: str, lease_seconds: float, limit: int = 1) -> list[int]:
+    now = utcnow()
+    with store.transaction(durable=False) as session:
+        query = select(Inbound.id).where(_claimable(now)).order_by(Inbound.id).limit(limit)
+        if store.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.exec(query).all())
+        if ids:
+            session.exec(update(Inbound).where(Inbound.id.in_(ids)).values(**_claim(token, now, lease_seconds)))
+    return ids
+
+
+def claim_one(store: Store, inbound_id: int, token: str, lease_seconds: float) -> bool:
+    """Claim one given message (for ingest and reprocess), unless a live worker holds it."""
+    now = utcnow()
+    with store.transaction(durable=False) as session:
+        claimed = session.exec(
+            update(Inbound).where(Inbound.id == inbound_id, _claimable(now)).values(**_claim(token, now, lease_seconds))
+        )
+        return claimed.rowcount == 1
+
+
+def _claimable(now):
+    """Waiting messages, and those whose claim ran out (their worker died or stalled)."""
+    return or_(
+        Inbound.status == InboundStatus.RECEIVED,
+        (Inbound.status == InboundStatus.PROCESSING) & (Inbound.lease_until < now),
+    )
+
+
+def _claim(token: str, now, lease_seconds: float) -> dict:
+    # Counting attempts at the claim (not at a failure) catches a message that kills its worker.
+    return {
+        "status": InboundStatus.PROCESSING,
+        "claimed_by": token,
+        "lease_until": now + timedelta(seconds=lease_seconds),
+        "attempts": Inbound.attempts + 1,
+    }
+
+
+def claim_outbox(store: Store, token: str, lease_seconds: float, channel: str, limit: int = 10) -> list[int]:
+    now = utcnow()
+    with store.transaction() as session:
+        query = (
+            select(Outbox.id)
+            .where(
+                Outbox.channel == channel,
+                or_(
+                    (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now),
+                    (Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now),
+                ),
+            )
+            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit)
+        )
+        if store.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.exec(query).all())
+        if ids:
+            session.exec(
+                update(Outbox)
+                .where(Outbox.id.in_(ids))
+                .values(
+                    status=OutboxStatus.SENDING,
+                    claimed_by=token,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                )
+            )
+    return ids
+
+
+def release_dead_claims(store: Store) -> int:
+    """Put back the rows that a crashed process of this host held, without waiting out the lease."""
+    released = 0
+    with store.transaction() as session:
+        for table, busy, idle in (
+            (Inbound, InboundStatus.PROCESSING, InboundStatus.RECEIVED),
+            (Outbox, OutboxStatus.SENDING, OutboxStatus.PENDING),
+        ):
+            rows = session.exec(
+                select(table.id, table.claimed_by).where(table.status == busy, table.claimed_by.like(f"{HOST}:%"))
+            ).all()
+            dead = [row_id for row_id, token in rows if not _alive(token)]
+            if dead:
+                session.exec(update(table).where(table.id.in_(dead)).values(status=idle, lease_until=None))
+                released += len(dead)
+    return released
+
+
+def _alive(token: str) -> bool:
+    try:
+        pid = int(token.split(":")[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
+    """Sleep up to SECONDS, less when STOP is set or WAKE says new work was queued."""
+    waiters = [asyncio.ensure_future(stop.wait())]
+    if wake is not None:
+        waiters.append(asyncio.ensure_future(wake.wait()))
+    _, pending = await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in pending:
+        waiter.cancel()
+    if wake is not None:
+        wake.clear()

@@ -1,0 +1,278 @@
+"""SQLModel tables: inbound messages, reporters, cases, case messages, evidence, outbox, audit events,
+IMAP mailbox positions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(**kw) -> Field:
+    return Field(sa_type=DateTime(timezone=True), **kw)
+
+
+class InboundStatus(StrEnum):
+    RECEIVED = "received"        # durable, waiting for the pipeline
+    PROCESSING = "processing"    # claimed by a worker under a lease
+    FILED = "filed"              # a new case
+    FOLLOW_UP = "follow_up"      # joined an existing case
+    DUPLICATE = "duplicate"      # the same message arrived before; linked, not filed again
+    SCREENED = "screened"        # kept but not filed: bounce, auto-reply, spam
+    QUARANTINED = "quarantined"  # failed max_attempts times; waits for `bot.py reprocess`
+
+
+class Inbound(SQLModel, table=True):
+    """One arrival of one message on one channel, with its raw bytes kept on disk."""
+
+    __tablename__ = "inbound"
+    __table_args__ = (
+        UniqueConstraint("channel", "mailbox", "external_id", name="uq_inbound_arrival"),
+        Index("ix_inbound_status_id", "status", "id"),
+        Index("ix_inbound_message_id", "message_id"),
+        Index("ix_inbound_body_sha256", "body_sha256"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)          # email, telegram
+    mailbox: str = Field(max_length=255)         # smtp, a [[mailbox]] name, a telegram bot
+    external_id: str | None = Field(default=None, max_length=255)  # IMAP uidvalidity:uid, update id
+    envelope_from: str | None = Field(default=None, sa_type=Text)
+    envelope_to: list[str] = Field(default_factory=list, sa_type=JSON)
+    peer: str | None = Field(default=None, max_length=255)
+    received_at: datetime = _when(default_factory=utcnow)
+    raw_path: str = Field(max_length=255)        # relative to the data directory
+    raw_sha256: str = Field(max_length=64, index=True)
+    raw_size: int = Field(sa_type=BigInteger)
+    status: str = Field(default=InboundStatus.RECEIVED, max_length=16)
+    attempts: int = 0
+    lease_until: datetime | None = _when(default=None)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    processed_at: datetime | None = _when(default=None)
+    message_id: str | None = Field(default=None, max_length=998)
+    sender: str | None = Field(default=None, max_length=320)
+    subject: str | None = Field(default=None, sa_type=Text)
+    body_sha256: str | None = Field(default=None, max_length=64)
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    duplicate_of: int | None = Field(default=None, foreign_key="inbound.id")
+    rule_hits: list[str] = Field(default_factory=list, sa_type=JSON)
+    defects: list[str] = Field(default_factory=list, sa_type=JSON)
+    authenticity: dict = Field(default_factory=dict, sa_type=JSON)
+
+
+class Reporter(SQLModel, table=True):
+    """Who reported, by channel address; kept apart from cases so identity is shown only on need."""
+
+    __tablename__ = "reporter"
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_reporter_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=320)         # email address or Telegram chat id
+    display_name: str | None = Field(default=None, max_length=255)
+    language: str = Field(default="zh", max_length=8)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    INVESTIGATING = "investigating"
+    TRANSFERRED = "transferred"
+    REFERRED = "referred"        # outside the office's remit; the reporter was told where to go
+    ANSWERED = "answered"        # an inquiry, answered
+    CONCLUDED = "concluded"
+    CLOSED = "closed"
+
+    @classmethod
+    def open_ones(cls) -> tuple[str, ...]:
+        return (cls.NEW, cls.ASSIGNED, cls.INVESTIGATING, cls.TRANSFERRED)
+
+
+class Case(SQLModel, table=True):
+    """A matter for staff: one report (or inquiry, or referral) and everything that follows it."""
+
+    __tablename__ = "case"
+    __table_args__ = (Index("ix_case_queue", "status", "priority", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True)
+    kind: str = Field(max_length=32)
+    area: str | None = Field(default=None, max_length=32)
+    violation: str | None = Field(default=None, max_length=32)
+    priority: int = 4
+    real_name: bool = False
+    language: str = Field(default="zh", max_length=8)
+    channel: str = Field(max_length=16)
+    status: str = Field(default=CaseStatus.NEW, max_length=16)
+    subject: str = Field(default="", sa_type=Text)
+    entities: list[dict] = Field(default_factory=list, sa_type=JSON)
+    reporter_id: int | None = Field(default=None, foreign_key="reporter.id")
+    query_code_hash: str = Field(max_length=255)
+    assignee: str | None = Field(default=None, max_length=255)
+    outcome: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+    due_at: datetime | None = _when(default=None)
+
+
+class CaseMessage(SQLModel, table=True):
+    """A message of a case: the report itself, a follow-up, or a further arrival of either."""
+
+    __tablename__ = "case_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    inbound_id: int = Field(foreign_key="inbound.id", index=True)
+    role: str = Field(max_length=16)             # report, follow_up
+    subject: str = Field(default="", sa_type=Text)
+    text: str = Field(default="", sa_type=Text)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class Evidence(SQLModel, table=True):
+    """One evidence item: a content-addressed file with where and when it was acquired."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("case_id", "item", name="uq_evidence_item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    item: int                                   # 0 is the raw report message itself
+    inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
+    parent_id: int | None = Field(default=None, foreign_key="evidence.id")
+    origin: str = Field(max_length=32)          # raw-message, attachment, inline, nested-message, ...
+    sha256: str = Field(max_length=64, index=True)
+    size: int = Field(sa_type=BigInteger)
+    declared_type: str | None = Field(default=None, max_length=255)
+    sniffed_type: str | None = Field(default=None, max_length=255)
+    original_name: str | None = Field(default=None, sa_type=Text)
+    stored_name: str = Field(max_length=255)
+    source: str = Field(sa_type=Text)           # channel, mailbox and message id it came from
+    acquired_at: datetime = _when(default_factory=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Outbox(SQLModel, table=True):
+    """An answer waiting to be delivered: it is queued with the filing, never sent inline."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    purpose: str = Field(max_length=32)          # acknowledgement, inquiry_answer, referral, ...
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
+    recipient: str = Field(max_length=320)
+    language: str = Field(default="zh", max_length=8)
+    subject: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    secret: str | None = Field(default=None, max_length=64)   # erased once delivered
+    message_id: str = Field(max_length=255, unique=True)
+    in_reply_to: str | None = Field(default=None, max_length=998)
+    references: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default=OutboxStatus.PENDING, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _when(default_factory=utcnow)
+    lease_until: datetime | None = _when(default=None)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _when(default_factory=utcnow)
+    sent_at: datetime | None = _when(default=None)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One entry of the append-only audit log; each carries the hash of the one before."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(default_factory=utcnow)
+    actor: str = Field(max_length=255)
+    action: str = Field(max_length=64)
+    subject_type: str = Field(max_length=32)
+    subject_id: str = Field(max_length=64)
+    details: dict = Field(default_factory=dict, sa_type=JSON)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class Counter(SQLModel, table=True):
+    """Named sequences (case numbers per year) and single-row locks (the audit chain's head)."""
+
+    __tablename__ = "counter"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: int = 0
+    text: str = Field(default="", max_length=64)
+
+
+class MailboxState(SQLModel, table=True):
+    """How far an IMAP mailbox has been read: UIDs up to last_uid under uidvalidity are durable."""
+
+    __tablename__ = "mailbox_state"
+
+    name: str = Field(primary_key=True, max_length=255)   # the [[mailbox]] name
+    # UIDVALIDITY and UIDs are unsigned 32-bit numbers: too big for a signed INTEGER.
+    uidvalidity: int = Field(sa_type=BigInteger)
+    last_uid: int = Field(default=0, sa_type=BigInteger)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class TelegramDraft(SQLModel, table=True):
+    """A report (or an addition to a case) being written in a Telegram chat, kept message by message
+    until /done files it as one inbound message; emptied once filed or cancelled."""
+
+    __tablename__ = "telegram_draft"
+    __table_args__ = (UniqueConstraint("chat_id", "opened_by", name="uq_telegram_draft_opened"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    mode: str = Field(max_length=16)                 # report, add
+    case_number: str | None = Field(default=None, max_length=32)   # the case an addition is for
+    language: str = Field(default="zh", max_length=8)
+    status: str = Field(default="open", max_length=16)            # open, filed, cancelled
+    opened_by: int = Field(sa_type=BigInteger)       # the update that opened it: reopening is idempotent
+    updates: list[dict] = Field(default_factory=list, sa_type=JSON)      # as Telegram sent them
+    attachments: list[dict] = Field(default_factory=list, sa_type=JSON)  # blob hash, name, type, file ids
+    inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class TelegramChat(SQLModel, table=True):
+    """Where one chat's conversation stands, and the last update it took (and what it answered)."""
+
+    __tablename__ = "telegram_chat"
+
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True)
+    language: str = Field(default="zh", max_length=8)
+    state: str = Field(default="idle", max_length=16)
+    draft_id: int | None = Field(default=None, foreign_key="telegram_draft.id")
+    last_update_id: int = Field(default=0, sa_type=BigInteger)
+    last_replies: list[dict] = Field(default_factory=list, sa_type=JSON)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class TelegramOffset(SQLModel, table=True):
+    """The last update confirmed per bot: polling resumes right after it."""
+
+    __tablename__ = "telegram_offset"
+
+    bot_id: int = Field(sa_type=BigInteger, primary_key=True)
+    update_id: int = Field(sa_type=BigInteger)
+    updated_at: datetime = _when(default_factory=utcnow)

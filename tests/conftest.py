@@ -1,0 +1,123 @@
+"""Shared fixtures: settings in a temporary folder, stores on SQLite and PostgreSQL, free ports."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+from config.schema import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("INTAKE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def corpus_dir() -> Path | None:
+    for candidate in (os.environ.get("INTAKE_EMAIL_CORPUS"), ROOT.parent / "shared/corpora/email",
+                      Path("/work/shared/corpora/email")):
+        if candidate and Path(candidate, "manifest.tsv").is_file():
+            return Path(candidate)
+    return None
+
+
+def _postgres_available() -> str | None:
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(PG_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure means "not here"; the reason is shown in the skip
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    problem = _postgres_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL must be reachable at {PG_ADMIN_URL} under CI=true: {problem}")
+        pytest.skip(f"no PostgreSQL at {PG_ADMIN_URL}: {problem}")
+    return PG_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url):
+    """A URL whose connections live in a fresh schema of their own, dropped afterwards."""
+    import sqlalchemy
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(postgres_admin_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield f"{postgres_admin_url}?options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'intake.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The trained classifier (trained once for the whole run if data/model has none)."""
+    import classifier
+
+    directory = ROOT / "data" / "model"
+    classifier.load(directory, train_if_missing=True)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def classify(model_dir):
+    """The classifier's classify function, loaded once for the whole run."""
+    from commands.context import load_classifier
+
+    return load_classifier(Settings.model_validate({"classifier": {"model_dir": str(model_dir)}}))
+
+
+@pytest.fixture
+def pipeline(tmp_path, store_url, classify):
+    """The real pipeline on a fresh store, without DNS (tests that need DKIM pass their resolver)."""
+    from intake.pipeline import Pipeline
+    from store.store import Store
+
+    settings = make_settings(tmp_path, store_url)
+    store = Store.open(settings.store.url, settings.store.data_dir)
+    yield Pipeline(store=store, settings=settings, classify=classify, dnsfunc=None)
+    store.close()
+
+
+def make_settings(tmp_path: Path, store_url: str | None = None, **sections) -> Settings:
+    """Settings for one test: defaults, the store in TMP_PATH, and SECTIONS merged over them."""
+    data = {
+        "store": {"url": store_url or f"sqlite:///{tmp_path / 'intake.db'}", "data_dir": str(tmp_path / "data")},
+        "classifier": {"model_dir": str(ROOT / "data" / "model")},
+        "smtp": {"port": 0},
+        "outbound": {"port": 9, "retry_base_seconds": 0.2},
+        # Classify in the test's own process: a worker process per test would load spaCy each time.
+        "pipeline": {"processes": 0},
+    }
+    for section, values in sections.items():
+        if isinstance(values, dict):
+            data.setdefault(section, {}).update(values)
+        else:
+            data[section] = values
+    return Settings.model_validate(data)

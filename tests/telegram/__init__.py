@@ -1,0 +1,1 @@
+"""Tests of the Telegram channel, against a stand-in Bot API server on loopback."""
