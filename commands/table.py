@@ -28,7 +28,7 @@ def render(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for index, row in enumerate(cells):
-        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row, widths, strict=True)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
 from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from config.schema import Settings
+from tests.running import Relay
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("INTAKE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -103,6 +106,27 @@ def pipeline(tmp_path, store_url, classify):
     store = Store.open(settings.store.url, settings.store.data_dir)
     yield Pipeline(store=store, settings=settings, classify=classify, dnsfunc=None)
     store.close()
+
+
+@pytest.fixture
+async def relay():
+    """A capturing SMTP server standing in for the office's outgoing relay."""
+    capture = Relay(port=free_port())
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(capture, enable_SMTPUTF8=True), "127.0.0.1", capture.port)
+    yield capture
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.fixture
+def bot_settings(tmp_path, store_url, relay, model_dir):
+    def build(**sections):
+        smtp = {"port": free_port(), **sections.pop("smtp", {})}
+        outbound = {"port": relay.port, "retry_base_seconds": 0.2, **sections.pop("outbound", {})}
+        return make_settings(tmp_path, store_url, smtp=smtp, outbound=outbound, **sections)
+
+    return build
 
 
 def make_settings(tmp_path: Path, store_url: str | None = None, **sections) -> Settings:

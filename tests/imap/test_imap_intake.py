@@ -18,7 +18,7 @@ import pytest
 from store.models import InboundStatus
 from tests.conftest import ROOT
 from tests.imap.conftest import mailbox, new_user, report
-from tests.intake.conftest import bot_settings, relay, running  # noqa: F401  (fixtures)
+from tests.running import running
 from tests.intake.test_smtp_intake import cases, inbound_rows, wait_until
 
 FINAL = {InboundStatus.FILED, InboundStatus.FOLLOW_UP, InboundStatus.DUPLICATE, InboundStatus.SCREENED,

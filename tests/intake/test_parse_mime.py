@@ -180,7 +180,7 @@ def test_nested_message_is_listed_and_its_attachment_unpacked():
 
 def test_nested_messages_are_unpacked_to_a_bounded_depth():
     message = b"From: a@b.c\r\nSubject: innermost\r\n\r\nhello\r\n"
-    for level in range(8):
+    for _ in range(8):
         message = head(b"message/rfc822") + b"\r\n" + message
     sub = parse_message(message)
     assert [a.parent for a in sub.attachments] == [None, 0, 1, 2, 3, 4]  # the sixth is not opened

@@ -14,7 +14,7 @@ from sqlmodel import select
 from store.models import Case, Inbound, InboundStatus, Outbox
 from store.store import Store
 from tests.conftest import IN_CI
-from tests.intake.conftest import running
+from tests.running import running
 
 ZH_REPORT = (
     "尊敬的领导：\n我实名举报城关镇党委书记刘某某在2026年的道路硬化工程招标中收受施工老板好处费30万元，"

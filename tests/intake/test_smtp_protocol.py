@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import ssl
 import subprocess
-from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
-from sqlmodel import select
 
-from store.models import Outbox
-from store.store import Store
-from tests.intake.conftest import running
+from tests.running import running
 from tests.intake.test_smtp_intake import ZH_REPORT, cases, inbound_rows, report
 
 

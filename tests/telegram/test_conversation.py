@@ -11,7 +11,7 @@ from argparse import Namespace
 
 from commands import audit as audit_command, evidence as evidence_command
 from store.models import InboundStatus
-from tests.intake.conftest import running
+from tests.running import running
 from tests.telegram.helpers import (acknowledgement, blob_path, cases, drafts, evidence, inbound, sha256, texts,
                                     wait_until)
 

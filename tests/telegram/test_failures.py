@@ -7,7 +7,7 @@ import json
 
 from intake import telegram_conversation
 from store.models import InboundStatus
-from tests.intake.conftest import running
+from tests.running import running
 from tests.telegram.helpers import blob_path, confirmed, drafts, evidence, inbound, texts
 
 CHAT = 5600001

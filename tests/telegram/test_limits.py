@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.intake.conftest import running
+from tests.running import running
 from tests.telegram.helpers import confirmed, drafts, texts
 
 CHAT = 5580001

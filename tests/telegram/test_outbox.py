@@ -15,7 +15,7 @@ from responders.telegram_sender import TelegramSender, split
 from store import claims
 from store.models import AuditEvent, Outbox, OutboxStatus, utcnow
 from store.store import Store
-from tests.intake.conftest import running
+from tests.running import running
 from tests.telegram.helpers import file_report, rows, texts
 
 CHAT = 5570001

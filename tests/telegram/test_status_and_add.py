@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.models import InboundStatus
-from tests.intake.conftest import running
+from tests.running import running
 from tests.telegram.helpers import cases, code_at_rest, evidence, file_report, inbound, sha256, texts
 
 CHAT, STRANGER = 5560001, 5560002

@@ -8,11 +8,7 @@ import email
 import email.policy
 from dataclasses import dataclass, field
 
-import pytest
-from aiosmtpd.smtp import SMTP
-
 from commands.run import serve
-from tests.conftest import free_port, make_settings
 
 
 @dataclass
@@ -37,26 +33,6 @@ class Relay:
 
         await asyncio.wait_for(enough(), timeout)
         return self.messages
-
-
-@pytest.fixture
-async def relay():
-    capture = Relay(port=free_port())
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(capture, enable_SMTPUTF8=True), "127.0.0.1", capture.port)
-    yield capture
-    server.close()
-    await server.wait_closed()
-
-
-@pytest.fixture
-def bot_settings(tmp_path, store_url, relay, model_dir):
-    def build(**sections):
-        smtp = {"port": free_port(), **sections.pop("smtp", {})}
-        outbound = {"port": relay.port, "retry_base_seconds": 0.2, **sections.pop("outbound", {})}
-        return make_settings(tmp_path, store_url, smtp=smtp, outbound=outbound, **sections)
-
-    return build
 
 
 @contextlib.asynccontextmanager
