@@ -1,0 +1,67 @@
+"""Scores of a model on a split: per-label precision/recall/F1, macro-F1, accuracy, agreement.
+
+`python bot.py evaluate` runs this on the test split, the only place the test split is read.
+Area and violation are scored on the messages whose gold kind is report, with the model's area
+and violation for them whatever kind it predicted (the kind's own errors are scored apart).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TextIO
+
+from .corpus import model_text
+from .labels import TASKS
+from .language import detect_language
+from .metrics import TaskScore, score
+from .model import MAX_CHARS, Classifier
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    split: str
+    n: int
+    tasks: dict[str, TaskScore]
+    priority_agreement: float
+    priority_within_one: float
+    real_name_agreement: float
+    language_agreement: float
+
+
+def evaluate_rows(classifier: Classifier, rows: list[dict], split: str) -> Evaluation:
+    nlp = classifier.nlp
+    predicted = []
+    with nlp.memory_zone():
+        for doc in nlp.pipe(model_text(row["subject"], row["text"])[:MAX_CHARS] for row in rows):
+            predicted.append((classifier.labels(doc), classifier.result(doc)))
+    tasks = {"kind": score([r["kind"] for r in rows], [p["kind"] for p, _ in predicted], TASKS["kind"])}
+    reports = [(row, labels) for row, (labels, _) in zip(rows, predicted) if row["kind"] == "report"]
+    for task in ("area", "violation"):
+        tasks[task] = score([row[task] for row, _ in reports], [labels[task] for _, labels in reports], TASKS[task])
+    n = len(rows) or 1
+    results = [result for _, result in predicted]
+    return Evaluation(
+        split=split,
+        n=len(rows),
+        tasks=tasks,
+        priority_agreement=sum(r["priority"] == p["priority"] for r, p in zip(rows, results)) / n,
+        priority_within_one=sum(abs(r["priority"] - p["priority"]) <= 1 for r, p in zip(rows, results)) / n,
+        real_name_agreement=sum(r["real_name"] == p["real_name"] for r, p in zip(rows, results)) / n,
+        language_agreement=sum(r["lang"] == detect_language(model_text(r["subject"], r["text"])) for r in rows) / n,
+    )
+
+
+def print_evaluation(evaluation: Evaluation, out: TextIO) -> None:
+    print(f"{evaluation.split} split: {evaluation.n} messages", file=out)
+    for task, result in evaluation.tasks.items():
+        scope = "all messages" if task == "kind" else "gold reports"
+        print(f"\n{task} ({result.n} {scope})", file=out)
+        print(f"  {'label':26} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}", file=out)
+        for row in result.labels:
+            print(f"  {row.label:26} {row.precision:9.3f} {row.recall:7.3f} {row.f1:6.3f} {row.support:8d}", file=out)
+        print(f"  {'macro-F1':26} {result.macro_f1:>24.3f}", file=out)
+        print(f"  {'accuracy':26} {result.accuracy:>24.3f}", file=out)
+    print("\nrules against the corpus labels", file=out)
+    print(f"  priority agreement        {evaluation.priority_agreement:.3f} (within one: {evaluation.priority_within_one:.3f})", file=out)
+    print(f"  real_name agreement       {evaluation.real_name_agreement:.3f}", file=out)
+    print(f"  language agreement        {evaluation.language_agreement:.3f}", file=out)

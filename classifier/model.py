@@ -1,0 +1,173 @@
+"""The trained classifier: loading it (training it first when missing) and classifying messages.
+
+What `Classifier.classify(subject, text)` returns is the contract of DESIGN.md: kind, area,
+violation, priority, real_name, language, entities. Entity offsets index the string
+`subject + "\\n" + text` (see `corpus.model_text`): the text part starts at len(subject) + 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import pipeline as _pipeline  # noqa: F401  (registers our tokenizer, model and components)
+from .corpus import model_text
+from .evidence import has_report_evidence, is_empty
+from .labels import AREAS, KINDS, TASKS, VIOLATIONS, cat_name, component_name
+from .language import detect_language
+from .tokenizer import doc_norm_text, doc_text
+from .priority import priority
+from .realname import real_name
+
+# Longer messages are classified on their first characters only: a 25 MB mail body would take
+# seconds and says nothing more about its kind than its first pages. Entities past the cut are
+# not reported.
+MAX_CHARS = 50_000
+MODEL_FORMAT = 1
+
+
+class ModelError(RuntimeError):
+    """The model directory holds no usable model."""
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Classifier:
+    """A loaded model. Cheap to call; one instance serves a long-running worker.
+
+    Each call runs in a spaCy memory zone: the strings of a message (numbers, names, addresses)
+    are freed after it, so the vocabulary does not grow with every message the worker sees. A
+    memory zone must not overlap another on the same vocabulary, so calls take a lock: threads
+    may share an instance, and their calls run one after the other.
+    """
+
+    def __init__(self, nlp: Language, model_dir: Path | None):
+        self.nlp = nlp
+        self.model_dir = model_dir
+        self._lock = threading.Lock()
+
+    def classify(self, subject: str | None, text: str | None) -> dict:
+        """Classify one message (see the module docstring for what comes back)."""
+        text = _model_input(subject, text)
+        with self._lock, self.nlp.memory_zone():
+            return self.result(self.nlp(text))
+
+    def classify_many(self, items: Iterable[tuple[str | None, str | None]], batch_size: int = 64) -> Iterator[dict]:
+        """Classify (subject, text) pairs, in order, through nlp.pipe, a batch at a time."""
+        batch: list[str] = []
+        for subject, text in items:
+            batch.append(_model_input(subject, text))
+            if len(batch) == batch_size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    def _run(self, texts: list[str]) -> list[dict]:
+        # results are plain dicts, made before the zone frees the docs' strings; the lock is not
+        # held while the caller consumes them
+        with self._lock, self.nlp.memory_zone():
+            return [self.result(doc) for doc in self.nlp.pipe(texts, batch_size=len(texts))]
+
+    def labels(self, doc: Doc) -> dict[str, str]:
+        """The best label of every task, whatever the kind (the evaluation reads area and
+        violation of every gold report this way), the kind after the rules of `kind_rules`."""
+        best = {task: max(labels, key=lambda label: doc.cats[cat_name(task, label)]) for task, labels in TASKS.items()}
+        best["kind"] = kind_rules(doc, best["kind"])
+        return best
+
+    def result(self, doc: Doc) -> dict:
+        best = self.labels(doc)
+        kind = best["kind"]
+        area = best["area"] if kind == "report" else None
+        violation = best["violation"] if kind == "report" else None
+        norm = doc_norm_text(doc)
+        entities = doc._.entities or []
+        return {
+            "kind": kind,
+            "area": area,
+            "violation": violation,
+            "priority": priority(kind, area, violation, norm, entities),
+            "real_name": real_name(norm, entities),
+            "language": detect_language(doc_text(doc)),
+            "entities": [entity.as_dict() for entity in entities],
+        }
+
+
+def kind_rules(doc: Doc, kind: str) -> str:
+    """The model's kind, checked against what the text holds (see evidence.py).
+
+    A report needs positive evidence: a message that names no official, post or public body and
+    no offence is not a report, whatever its n-grams say; it gets the best other kind. A message
+    that says nothing at all (empty, a greeting, "test") and has no such evidence is spam, as the
+    label guide has it. A report that is only a subject line and attachments ("举报村支书贪污")
+    has the evidence and stays a report.
+    """
+    key = "classifier.kind_rules"
+    if key not in doc.user_data:
+        norm = doc_norm_text(doc)
+        evidence = has_report_evidence(norm)
+        doc.user_data[key] = (evidence, not evidence and is_empty(norm))
+    evidence, empty = doc.user_data[key]
+    if evidence:
+        return kind
+    if empty:
+        return "spam"
+    if kind != "report":
+        return kind
+    others = [label for label in KINDS if label != "report"]
+    return max(others, key=lambda label: doc.cats[cat_name("kind", label)])
+
+
+def _model_input(subject: str | None, text: str | None) -> str:
+    for name, value in (("subject", subject), ("text", text)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    return model_text(subject or "", text or "")[:MAX_CHARS]
+
+
+def model_exists(model_dir: Path) -> bool:
+    return (Path(model_dir) / "config.cfg").is_file()
+
+
+def load(
+    model_dir: str | Path,
+    *,
+    train_if_missing: bool = True,
+    log: Callable[[str], None] = _stderr,
+) -> Classifier:
+    """Load the model in model_dir; train it there first if there is none (saying so on log)."""
+    model_dir = Path(model_dir)
+    if not model_exists(model_dir):
+        if not train_if_missing:
+            raise ModelError(f"classifier model not found in {model_dir}; run `python bot.py train`")
+        from .train import ESTIMATED_SECONDS, train_model
+
+        log(f"classifier model not found in {model_dir}; training it now (about {ESTIMATED_SECONDS} seconds)...")
+        train_model(model_dir, log=log)
+    try:
+        nlp = spacy.load(model_dir)
+    except Exception as exc:  # spaCy raises many kinds here; all mean the same to the caller
+        raise ModelError(
+            f"classifier model in {model_dir} cannot be loaded ({type(exc).__name__}: {exc}); "
+            "delete it or run `python bot.py train`"
+        ) from exc
+    meta = nlp.meta.get("classifier") or {}
+    expected = [component_name(task) for task in TASKS] + ["entity_rules"]
+    if meta.get("format") != MODEL_FORMAT or nlp.pipe_names != expected:
+        raise ModelError(
+            f"classifier model in {model_dir} is of another format (pipes {nlp.pipe_names}); "
+            "run `python bot.py train` to rebuild it"
+        )
+    for task, labels in (("kind", KINDS), ("area", AREAS), ("violation", VIOLATIONS)):
+        if set(nlp.get_pipe(component_name(task)).labels) != {cat_name(task, label) for label in labels}:
+            raise ModelError(f"classifier model in {model_dir} has other {task} labels; run `python bot.py train`")
+    return Classifier(nlp, model_dir)
