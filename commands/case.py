@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
 from commands.context import actor, fail, open_store
 from commands.queue import case_summary
-from commands.table import clip, render
+from commands.table import clip, instant, render
 from config.schema import Settings
 from responders.outbox import queue_reply
 from store import audit
@@ -20,13 +21,13 @@ def main(settings: Settings, args) -> int:
     store = open_store(settings)
     try:
         if args.case_command == "show":
-            return show(store, args)
+            return show(store, args, ZoneInfo(settings.office.timezone))
         return set_status(store, settings, args)
     finally:
         store.close()
 
 
-def show(store, args) -> int:
+def show(store, args, zone: ZoneInfo) -> int:
     who = actor(args)
     with store.transaction() as session:
         case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
@@ -45,13 +46,13 @@ def show(store, args) -> int:
         "outcome": case.outcome,
         "reporter": {"address": reporter.address, "name": reporter.display_name} if reporter else "(hidden)",
         "arrivals": [{"inbound_id": a.id, "channel": a.channel, "mailbox": a.mailbox, "status": a.status,
-                      "received_at": a.received_at.isoformat(), "duplicate_of": a.duplicate_of,
+                      "received_at": instant(a.received_at), "duplicate_of": a.duplicate_of,
                       "dkim": (a.authenticity.get("dkim") or {}).get("verdict")} for a in arrivals],
-        "messages": [{"role": m.role, "received_at": m.created_at.isoformat(), "subject": m.subject,
+        "messages": [{"role": m.role, "received_at": instant(m.created_at), "subject": m.subject,
                       "text": m.text} for m in messages],
         "evidence": [{"item": e.item, "name": e.original_name, "stored_name": e.stored_name, "origin": e.origin,
                       "declared_type": e.declared_type, "sniffed_type": e.sniffed_type, "size": e.size,
-                      "sha256": e.sha256, "acquired_at": e.acquired_at.isoformat(), "source": e.source}
+                      "sha256": e.sha256, "acquired_at": instant(e.acquired_at), "source": e.source}
                      for e in items],
     }
     if args.json:
@@ -60,13 +61,15 @@ def show(store, args) -> int:
     print(f"{case.number}  {case.kind}  priority {case.priority}  status {case.status}")
     print(f"area: {case.area or '-'}   violation: {case.violation or '-'}   channel: {case.channel}   "
           f"real name: {'yes' if case.real_name else 'no'}   language: {case.language}")
-    print(f"received: {case.created_at:%Y-%m-%d %H:%M} UTC   due: {case.due_at:%Y-%m-%d}" if case.due_at
-          else f"received: {case.created_at:%Y-%m-%d %H:%M} UTC")
+    # In the office's time zone, as the queue shows them: a deadline is the end of a local day.
+    received = case.created_at.astimezone(zone)
+    due = f"   due: {case.due_at.astimezone(zone):%Y-%m-%d}" if case.due_at else ""
+    print(f"received: {received:%Y-%m-%d %H:%M %Z}{due}")
     print(f"reporter: {data['reporter'] if reporter is None else reporter.address}")
     if case.outcome:
         print(f"outcome: {case.outcome}")
     for message in messages:
-        print(f"\n--- {message.role}  {message.created_at:%Y-%m-%d %H:%M}  {message.subject}")
+        print(f"\n--- {message.role}  {message.created_at.astimezone(zone):%Y-%m-%d %H:%M}  {message.subject}")
         print(message.text.strip()[:4000])
     print(f"\narrivals ({len(arrivals)}):")
     print(render(["inbound", "channel", "mailbox", "status", "received", "dkim"],

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
 from commands.context import open_store
-from commands.table import clip, render
+from commands.table import clip, instant, local_day, render
 from config.schema import Settings
 from store.models import Case, CaseStatus, Inbound, InboundStatus
 
@@ -59,7 +58,7 @@ def show_failed(store, args, zone) -> int:
         ).all()
     if args.json:
         print(json.dumps([
-            {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": r.received_at.isoformat(),
+            {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": instant(r.received_at),
              "attempts": r.attempts, "error": r.last_error, "raw_sha256": r.raw_sha256}
             for r in rows
         ], ensure_ascii=False))
@@ -79,7 +78,7 @@ def show_screened(store, args, zone) -> int:
         ).all()
     if args.json:
         print(json.dumps([
-            {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": r.received_at.isoformat(),
+            {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": instant(r.received_at),
              "subject": r.subject, "rule_hits": r.rule_hits}
             for r in rows
         ], ensure_ascii=False))
@@ -95,14 +94,6 @@ def case_summary(case: Case) -> dict:
         "number": case.number, "priority": case.priority, "kind": case.kind, "area": case.area,
         "violation": case.violation, "status": case.status, "channel": case.channel,
         "real_name": case.real_name, "language": case.language, "subject": case.subject,
-        "created_at": case.created_at.isoformat(), "due_at": case.due_at.isoformat() if case.due_at else None,
+        "created_at": instant(case.created_at), "due_at": instant(case.due_at),
         "assignee": case.assignee,
     }
-
-
-def local_day(moment: datetime | None, zone: ZoneInfo) -> str:
-    if moment is None:
-        return "-"
-    # SQLite gives back stored UTC instants without their zone.
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone).strftime("%Y-%m-%d")

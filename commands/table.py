@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 
 def width(text: str) -> int:
@@ -32,3 +34,11 @@ def render(headers: list[str], rows: list[list[str]]) -> str:
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def instant(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def local_day(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d") if moment is not None else "-"

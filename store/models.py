@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -14,8 +14,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Instant(TypeDecorator):
+    """A moment in time, stored in UTC and read back with its zone on every backend.
+
+    SQLite has no zones: without this it would keep an aware time's wall clock (a deadline at
+    23:59 in Beijing would come back as 23:59 UTC) and return naive datetimes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime cannot be stored as an instant: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _when(**kw) -> Field:
-    return Field(sa_type=DateTime(timezone=True), **kw)
+    return Field(sa_type=Instant(), **kw)
 
 
 class InboundStatus(StrEnum):

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, time, timedelta
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -70,6 +72,17 @@ def test_case_show_lists_messages_and_evidence_and_hides_the_reporter_unless_ask
     with pipeline.store.reading() as session:
         actions = [(e.actor, e.action) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
     assert ("staff:zhang", "case.viewed") in actions and ("staff:zhang", "reporter.revealed") in actions
+
+
+def test_the_deadline_is_the_end_of_a_local_working_day_everywhere_it_is_shown(pipeline):
+    ingest_one(pipeline, mail("c@example.org", "紧急举报", URGENT, 4))
+    [entry] = json.loads(bot(pipeline.settings, "queue", "--json").stdout)
+    due = datetime.fromisoformat(entry["due_at"])
+    local = due.astimezone(ZoneInfo(pipeline.settings.office.timezone))
+    assert due.utcoffset() == timedelta(0) and local.time() == time(23, 59, 59)
+    assert local.date() > datetime.fromisoformat(entry["created_at"]).date()
+    assert f"due: {local:%Y-%m-%d}" in bot(pipeline.settings, "case", "show", entry["number"]).stdout
+    assert f"{local:%Y-%m-%d}" in bot(pipeline.settings, "queue").stdout
 
 
 def test_an_outcome_set_by_staff_is_queued_for_the_reporter_threaded_to_the_report(pipeline):
