@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from .labels import AREAS, KINDS, VIOLATIONS
@@ -18,6 +20,14 @@ class CorpusError(ValueError):
 
 def split_path(split: str, data_dir: Path = DATA_DIR) -> Path:
     return data_dir / f"{split}.jsonl"
+
+
+def corpus_digest(splits: Iterable[str], data_dir: Path = DATA_DIR) -> str:
+    """One SHA-256 over the given split files, as a model records what it was trained on."""
+    digest = hashlib.sha256()
+    for split in splits:
+        digest.update(split_path(split, data_dir).read_bytes())
+    return digest.hexdigest()
 
 
 def check_example(row: dict, where: str) -> None:

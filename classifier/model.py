@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import pipeline as _pipeline  # noqa: F401  (registers our tokenizer, model and components)
-from .corpus import model_text
+from .corpus import corpus_digest, model_text, split_path
 from .evidence import has_report_evidence, is_empty
 from .labels import AREAS, KINDS, TASKS, VIOLATIONS, cat_name, component_name
 from .language import detect_language
@@ -170,4 +170,16 @@ def load(
     for task, labels in (("kind", KINDS), ("area", AREAS), ("violation", VIOLATIONS)):
         if set(nlp.get_pipe(component_name(task)).labels) != {cat_name(task, label) for label in labels}:
             raise ModelError(f"classifier model in {model_dir} has other {task} labels; run `python bot.py train`")
+    _warn_if_stale(model_dir, meta, log)
     return Classifier(nlp, model_dir)
+
+
+def _warn_if_stale(model_dir: Path, meta: dict, log: Callable[[str], None]) -> None:
+    """Say so when the corpus has changed since the model was trained (say, after a pull): the
+    model still works, but it is not the one `python bot.py train` would make now."""
+    splits = meta.get("splits") or []
+    if not meta.get("corpus_sha256") or not all(split_path(split).is_file() for split in splits):
+        return
+    if corpus_digest(splits) != meta["corpus_sha256"]:
+        log(f"classifier model in {model_dir} was trained on an older version of the labelled corpus; "
+            "run `python bot.py train` to bring it up to date")

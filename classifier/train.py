@@ -6,7 +6,6 @@ were chosen on dev with a model fitted on train alone; see data/README.md), neve
 
 from __future__ import annotations
 
-import hashlib
 import random
 import shutil
 import sys
@@ -22,7 +21,7 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from thinc.api import Adam
 
-from .corpus import DATA_DIR, model_text, read_split, split_path
+from .corpus import DATA_DIR, corpus_digest, model_text, read_split
 from .labels import TASKS, cat_name, component_name
 from .pipeline import ModelParams, build_nlp
 
@@ -133,13 +132,6 @@ def _apply_averages(nlp: Language, averages: dict) -> None:
                     node.set_param(name, averages[key])
 
 
-def corpus_digest(data_dir: Path = DATA_DIR, splits: Iterable[str] = FINAL_SPLITS) -> str:
-    digest = hashlib.sha256()
-    for split in splits:
-        digest.update(split_path(split, data_dir).read_bytes())
-    return digest.hexdigest()
-
-
 def _log_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -172,7 +164,7 @@ def train_model(
         "format": 1,
         "splits": list(splits),
         "examples": len(rows),
-        "corpus_sha256": corpus_digest(data_dir, splits),
+        "corpus_sha256": corpus_digest(splits, data_dir),
         "train_seconds": round(seconds, 1),
         "config": asdict(config),
     }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 
 import pytest
 
@@ -55,6 +57,21 @@ def test_a_corrupt_model_gives_a_clear_error_not_a_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("classifier: classifier model in") and "Traceback" not in err
     assert err.count("\n") == 1
+
+
+def test_a_model_older_than_the_corpus_is_used_with_a_warning(model_dir, tmp_path):
+    current = []
+    load(model_dir, train_if_missing=False, log=current.append)
+    assert current == []
+    old = shutil.copytree(model_dir, tmp_path / "model")
+    meta = json.loads((old / "meta.json").read_text(encoding="utf-8"))
+    meta["classifier"]["corpus_sha256"] = "0" * 64
+    (old / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    messages = []
+    classifier = load(old, train_if_missing=False, log=messages.append)
+    assert len(messages) == 1 and "older version of the labelled corpus" in messages[0]
+    assert "python bot.py train" in messages[0]
+    assert classifier.classify("", "镇长收了五万元")["kind"] in TASKS["kind"]
 
 
 def test_evaluate_prints_per_label_scores(model_dir):
