@@ -115,6 +115,12 @@ class LimitedSMTP(SMTP):
     """aiosmtpd's SMTP, refusing with 421 a client over its connection limit."""
 
     def __init__(self, handler: Handler, limits: ConnectionLimits, **kwargs):
+        # RFC 5321 lines end at 1,000 bytes, but real clients send longer ones (unwrapped HTML,
+        # base64 on one line, bare LF line ends) and a 500 would bounce a report for good. A line
+        # may be as long as a whole message; what one connection can make us hold stays bounded
+        # by the SIZE limit, as it already is for the DATA it collects. (Set before SMTP's
+        # __init__, which sizes its stream reader by it.)
+        self.line_length_limit = max(SMTP.line_length_limit, (kwargs.get("data_size_limit") or 0) + 2)
         super().__init__(handler, **kwargs)
         self.limits = limits
         self._admitted_host: str | None = None

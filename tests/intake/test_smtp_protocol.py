@@ -96,6 +96,23 @@ async def test_hostile_threading_headers_cannot_inject_headers_into_the_answer(b
     assert "Bcc" not in answer["Subject"]
 
 
+async def test_overlong_lines_and_bare_line_feeds_are_accepted_byte_for_byte(bot_settings):
+    settings = bot_settings(smtp={"max_message_bytes": 200_000})
+    long_line = ("镇长在工程验收中收了承包商二十万元好处费。" * 400).encode()  # about 24,000 bytes
+    crlf = b"From: a@example.org\r\nTo: jubao@jiwei.example\r\nSubject: long\r\n\r\n" + long_line + b"\r\n"
+    bare_lf = b"From: b@example.org\nTo: jubao@jiwei.example\nSubject: lf\n\n" + long_line[:3000] + b"\nend\n"
+    async with running(settings):
+        for raw in (crlf, bare_lf):
+            await aiosmtplib.send(raw, sender="a@example.org", recipients=["jubao@jiwei.example"],
+                                  hostname="127.0.0.1", port=settings.smtp.port)
+        with pytest.raises(aiosmtplib.SMTPResponseException) as too_big:
+            await aiosmtplib.send(crlf + (long_line + b"\r\n") * 10, sender="a@example.org", recipients=["jubao@jiwei.example"],
+                                  hostname="127.0.0.1", port=settings.smtp.port)
+        assert too_big.value.code == 552
+    stored = {row.raw_size: row for row in inbound_rows(settings)}
+    assert len(stored) == 2 and len(crlf) in stored
+
+
 async def test_a_client_sending_too_fast_is_told_to_try_again_later(bot_settings, relay):
     settings = bot_settings(smtp={"max_messages_per_client_per_minute": 3})
     async with running(settings):
