@@ -108,6 +108,14 @@ def loop_header(sub: Submission, env: Envelope) -> bool:
     return any(addr in value.lower() for value in _header(sub, "x-loop") for addr in env.own_addresses)
 
 
+# Postfix's hopcount_limit: a message that has passed this many servers is going round in a loop.
+MAX_HOPS = 50
+
+
+def too_many_hops(sub: Submission, env: Envelope) -> bool:
+    return len(_header(sub, "received")) >= MAX_HOPS
+
+
 def spam_flag(sub: Submission, env: Envelope) -> bool:
     if _first(sub, "x-spam-flag").startswith("yes"):
         return True
@@ -138,6 +146,8 @@ RULES: tuple[tuple[str, Rule, Effect], ...] = (
     ("auto-reply-subject", auto_reply_subject, Effect.SCREEN),
     ("spam-flag", spam_flag, Effect.SCREEN),
     ("empty", empty, Effect.SCREEN),
+    # Filed all the same (a report may be caught in someone else's loop), but answering would feed it.
+    ("too-many-hops", too_many_hops, Effect.SILENT),
     ("null-sender", null_sender, Effect.SILENT),
     ("mailing-list", mailing_list, Effect.SILENT),
     ("bulk", bulk, Effect.SILENT),
