@@ -7,13 +7,38 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from commands.context import open_store
+from classifier.labels import AREAS, KINDS, VIOLATIONS
+from commands.context import fail, open_store
 from commands.table import clip, instant, local_day, render
 from config.schema import Settings
 from store.models import Case, CaseStatus, Inbound, InboundStatus
 
 
+# What each filter may name: a misspelt label would otherwise show an empty queue, which a
+# staff member would take for "nothing to do".
+FILTERS = {
+    "status": tuple(CaseStatus),
+    "kind": KINDS,
+    "area": AREAS,
+    "violation": VIOLATIONS,
+    "channel": ("email", "telegram"),
+}
+
+
+def bad_filter(args) -> str | None:
+    for name, allowed in FILTERS.items():
+        for value in getattr(args, name) or ():
+            if value not in allowed:
+                return f"unknown {name} {value!r}; one of: {', '.join(allowed)}"
+    if args.priority is not None and not 1 <= args.priority <= 4:
+        return f"priority {args.priority} is not between 1 and 4"
+    return None
+
+
 def main(settings: Settings, args) -> int:
+    problem = bad_filter(args)
+    if problem:
+        return fail(problem, 2)
     store = open_store(settings)
     zone = ZoneInfo(settings.office.timezone)
     try:

@@ -143,6 +143,19 @@ def test_an_unknown_case_is_a_clear_one_line_error(pipeline, argv):
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "no case" in result.stderr
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--area", "land"], "unknown area 'land'; one of: engineering_construction, land_mineral"),
+    (["--status", "open"], "unknown status 'open'; one of: new, assigned"),
+    (["--priority", "0"], "priority 0 is not between 1 and 4"),
+])
+def test_a_misspelt_queue_filter_is_bad_usage_not_an_empty_queue(tmp_path, argv, said):
+    env = os.environ | {"INTAKE_STORE__URL": f"sqlite:///{tmp_path / 'intake.db'}"}
+    result = subprocess.run([sys.executable, "bot.py", "queue", *argv], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"bot.py: {said}") and result.stderr.count("\n") == 1
+
+
 def test_bad_configuration_stops_with_one_line_and_exit_code_2(tmp_path):
     env = os.environ | {"INTAKE_SMTP__PORT": "not-a-port"}
     result = subprocess.run([sys.executable, "bot.py", "queue"], cwd=ROOT, env=env, capture_output=True, text=True)
