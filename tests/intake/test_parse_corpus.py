@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import base64
 import csv
-import os
 import time
 from pathlib import Path
 
 import pytest
 
 from intake.parse import Submission, parse_message
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import corpus_dir
 
 
 def corpus_root() -> Path:
-    """INTAKE_EMAIL_CORPUS, else ../shared/corpora/email beside the repository, else /work/shared."""
-    for candidate in (os.environ.get("INTAKE_EMAIL_CORPUS"), ROOT.parent / "shared/corpora/email",
-                      "/work/shared/corpora/email"):
-        if candidate and Path(candidate, "manifest.tsv").is_file():
-            return Path(candidate)
-    pytest.skip("email corpus not found: set INTAKE_EMAIL_CORPUS to the folder holding manifest.tsv")
+    root = corpus_dir()
+    if root is None:
+        pytest.skip("email corpus not found: set INTAKE_EMAIL_CORPUS to the folder holding manifest.tsv")
+    return root
 
 
 def manifest(root: Path) -> list[dict[str, str]]:
