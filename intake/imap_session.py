@@ -110,7 +110,9 @@ class MailboxSession:
         deadline = time.monotonic() + min(seconds, IDLE_RENEW_SECONDS)
         self.client.idle()
         log.debug("mailbox %s: waiting in IDLE", self.settings.name)
-        while not stop.is_set():
+        # Mail that came after our last search is announced at once: then look at the folder now.
+        news = self._news_already_read()
+        while not news and not stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -123,6 +125,25 @@ class MailboxSession:
                 # Woken with nothing to read: the server closed the connection. DONE will tell.
                 break
         self.client.idle_done()
+
+    def _news_already_read(self) -> bool:
+        """Whether the server's first words in IDLE hold news (EXISTS, EXPUNGE...).
+
+        A server announces mail that arrived since our last command right after "+ idling",
+        often in the same packet; imaplib's buffered reader then takes both off the socket at
+        once, and idle_check(), which polls the socket, would not see the news until the next
+        packet: up to a whole poll interval later. So look into that buffer, without blocking.
+        """
+        sock = self.client.socket()
+        timeout = sock.gettimeout()
+        sock.settimeout(0)
+        try:
+            pending = self.client._imap.file.peek(1)
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False
+        finally:
+            sock.settimeout(timeout)
+        return any(line and not line.startswith(b"* OK") for line in pending.split(b"\r\n"))
 
     def _sleep(self, stop: threading.Event, seconds: float) -> None:
         deadline = time.monotonic() + seconds

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import logging
+import threading
 import time
 
 import pytest
@@ -17,6 +18,7 @@ from intake.imap_session import MailboxSession
 from intake.imap_state import load
 from store.models import Inbound
 from tests.imap.conftest import mailbox, new_user, reading, report, wait_for
+from tests.imap.dovecot import PASSWORD
 
 SEEN, FILED = b"\\Seen", b"$Filed"
 
@@ -78,6 +80,27 @@ def test_mail_arriving_while_the_reader_idles_is_stored_well_before_the_poll_int
         # Stopping does not wait for the IDLE to run out.
         started = time.monotonic()
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("tls", ["none", "implicit", "starttls"])
+def test_mail_that_arrives_between_the_last_search_and_idle_wakes_the_reader(dovecot, monkeypatch, tls):
+    # The server announces it with its very first words in IDLE, in the same packet as
+    # "+ idling", so that the client reads them into its buffer before anyone polls the socket.
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert))
+    user = new_user(dovecot, "secretary")
+    dovecot.append(user, [report(1)])
+    where = {"port": dovecot.tls_port, "host": "localhost"} if tls == "implicit" else {}
+    settings = MailboxSettings.model_validate(mailbox(dovecot, "secretary", user, tls=tls, poll_seconds=20, **where))
+    session = MailboxSession.open(settings, PASSWORD)
+    try:
+        assert len(session.uids_after(0)) == 1
+        dovecot.append(user, [report(2)])
+        started = time.monotonic()
+        session.wait(threading.Event(), settings.poll_seconds)
+        assert time.monotonic() - started < 5
+        assert len(session.uids_after(0)) == 2
+    finally:
+        session.close()
 
 
 def test_mailbox_without_idle_is_polled(dovecot, store, caplog):
