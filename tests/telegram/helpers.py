@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import time
 from pathlib import Path
 
 from sqlmodel import select
@@ -52,6 +53,17 @@ def drafts(settings) -> list[TelegramDraft]:
 
 async def texts(api, chat_id: int, count: int, timeout: float = 60.0) -> list[str]:
     return await asyncio.to_thread(api.wait_for_texts, chat_id, count, timeout)
+
+
+async def until_text(api, chat_id: int, needle: str, timeout: float = 60.0) -> list[str]:
+    """Every text sent to CHAT_ID, once one of them contains NEEDLE (answers sent by the outbox
+    come on its own schedule, so their place among the direct answers is not fixed)."""
+    deadline = time.monotonic() + timeout
+    while not any(needle in text for text in api.texts_to(chat_id)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no text with {needle!r} in {api.texts_to(chat_id)}")
+        await asyncio.sleep(0.05)
+    return api.texts_to(chat_id)
 
 
 async def confirmed(api, update_id: int, timeout: float = 60.0) -> None:
