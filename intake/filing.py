@@ -4,7 +4,7 @@ all written in the caller's single transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -55,7 +55,7 @@ class Filer:
         sub = prep.sub
         language = result.get("language") or sub.language
         reporter = self._reporter(session, row.channel, sub, language)
-        received = _aware(row.received_at)
+        received = row.received_at
         kind = result["kind"]
         real_name = bool(result.get("real_name"))
         case = Case(
@@ -111,7 +111,7 @@ class Filer:
             details={"number": case.number, "inbound_id": row.id, "evidence_items": len(items)},
         )
         language = case.language
-        context = self._context(case, _aware(row.received_at), language) | {
+        context = self._context(case, row.received_at, language) | {
             "items": max(len(items) - 1, 0),
             "status": STATUS_WORDS.get(language, STATUS_WORDS["zh"]).get(case.status, case.status),
         }
@@ -173,12 +173,7 @@ class Filer:
         }
 
     def _date(self, moment: datetime, language: str) -> str:
-        day = self.calendar.local_date(_aware(moment))
+        day = self.calendar.local_date(moment)
         if language == "en":
             return f"{day.day} {day:%B %Y}"
         return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns stored instants without their zone; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

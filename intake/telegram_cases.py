@@ -4,7 +4,7 @@ code, and then only its status and dates, never its content."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def find(store: Store, number: str, code: str) -> CaseView | None:
     # An unknown number costs the same scrypt work as a known one, so timing tells nothing either.
     if not codes.check_code(code, stored) or case is None:
         return None
-    return CaseView(case.number, case.status, _aware(case.created_at), _aware(case.updated_at))
+    return CaseView(case.number, case.status, case.created_at, case.updated_at)
 
 
 @cache
@@ -51,8 +51,3 @@ def _decoy() -> str:
 def _day(moment: datetime, language: str, timezone: str) -> str:
     day = moment.astimezone(ZoneInfo(timezone)).date()
     return f"{day.day} {day:%B %Y}" if language == "en" else f"{day.year}年{day.month}月{day.day}日"
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns stored instants without their zone; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

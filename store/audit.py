@@ -82,8 +82,7 @@ def entry_hash(event: AuditEvent) -> str:
 
 
 def _instant(moment: datetime) -> str:
-    # SQLite hands datetimes back without a zone and PostgreSQL in the session's zone; both are
-    # hashed as the same UTC instant.
+    # Hashed as naive UTC, the form the chain has always used, whatever zone the value carries.
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds")

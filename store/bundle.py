@@ -87,5 +87,4 @@ def _parent_item(items: list[Evidence], item: Evidence) -> int | None:
 
 
 def _iso(moment) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat()
+    return moment.astimezone(UTC).isoformat()
