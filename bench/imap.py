@@ -33,8 +33,8 @@ from imapclient import IMAPClient  # noqa: E402
 
 from bench.reports import report  # noqa: E402
 from config.schema import Settings  # noqa: E402
-from intake.imap import Mailboxes  # noqa: E402
-from intake.imap_state import load  # noqa: E402
+from intake.email.imap import Mailboxes  # noqa: E402
+from intake.email.imap_cursor import load  # noqa: E402
 from store.models import Inbound, InboundStatus  # noqa: E402
 from store.store import Store  # noqa: E402
 from tests.imap import dovecot  # noqa: E402
@@ -86,7 +86,7 @@ def bot_drain(server: dovecot.Dovecot, user: str, settings: Settings, store: Sto
 
 async def pipeline_filing(settings: Settings, store: Store, total: int) -> dict:
     """The pipeline workers of `bot.py run` filing what the reader stored."""
-    from commands.context import make_pipeline
+    from intake.pipeline.start import make_pipeline
 
     pipeline = await asyncio.to_thread(make_pipeline, settings, store)
     stop = asyncio.Event()

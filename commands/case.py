@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
-
 from commands.context import actor, fail, open_store
 from commands.queue import case_summary
 from commands.table import clip, instant, render
 from config.schema import Settings
-from responders.outbox import queue_reply
-from store import audit
-from store.models import Case, CaseMessage, CaseStatus, Evidence, Inbound, Reporter, utcnow
-
+from responders.answers import queue_case_answer
+from store import audit, cases, inbound, reporters
+from store.models import Case, CaseStatus
 
 
 def main(settings: Settings, args) -> int:
@@ -30,14 +27,14 @@ def main(settings: Settings, args) -> int:
 def show(store, args, zone: ZoneInfo) -> int:
     who = actor(args)
     with store.transaction() as session:
-        case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
+        case = cases.by_number(session, args.case_number)
         if case is None:
             return fail(f"no case {args.case_number}")
-        messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()
-        items = session.exec(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.item)).all()
+        messages = cases.messages(session, case.id)
+        items = cases.evidence(session, case.id)
         # Every arrival, duplicates included: the same report through both mailboxes shows twice.
-        arrivals = session.exec(select(Inbound).where(Inbound.case_id == case.id).order_by(Inbound.id)).all()
-        reporter = session.get(Reporter, case.reporter_id) if case.reporter_id and args.reveal_reporter else None
+        arrivals = inbound.of_case(session, case.id)
+        reporter = reporters.get(session, case.reporter_id) if args.reveal_reporter else None
         # Reading a case is an action on it too; revealing who reported is recorded by name.
         audit.append(session, actor=who, action="reporter.revealed" if reporter else "case.viewed",
                      subject_type="case", subject_id=case.id, details={"number": case.number})
@@ -87,41 +84,21 @@ def set_status(store, settings: Settings, args) -> int:
         return fail(f"unknown status {args.status!r}; one of: {', '.join(CaseStatus)}", 2)
     who = actor(args)
     with store.transaction() as session:
-        case = session.exec(select(Case).where(Case.number == args.case_number).with_for_update()).one_or_none()
+        case = cases.by_number(session, args.case_number, lock=True)
         if case is None:
             return fail(f"no case {args.case_number}")
-        before = case.status
-        case.status = args.status
-        case.updated_at = utcnow()
-        if args.outcome:
-            case.outcome = args.outcome
-        session.add(case)
-        audit.append(session, actor=who, action="case.status", subject_type="case", subject_id=case.id,
-                     details={"number": case.number, "from": before, "to": args.status,
-                              "outcome": args.outcome})
+        before = cases.set_status(session, case, args.status, who, args.outcome)
         queued = queue_outcome(session, settings, case) if args.outcome else False
     print(f"{case.number}: {before} -> {args.status}" + ("; the outcome is queued for the reporter" if queued else ""))
     return 0
 
 
 def queue_outcome(session, settings: Settings, case: Case) -> bool:
-    reporter = session.get(Reporter, case.reporter_id) if case.reporter_id else None
+    reporter = reporters.get(session, case.reporter_id)
     if reporter is None:
         return False
-    first = session.exec(
-        select(Inbound).join(CaseMessage, CaseMessage.inbound_id == Inbound.id)
-        .where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)
-    ).first()
-    queue_reply(
-        session,
-        channel=reporter.channel,
-        purpose="outcome",
-        recipient=reporter.address,
-        language=case.language,
-        context={"case_number": case.number, "office_name": settings.office.name,
-                 "office_name_en": settings.office.name_en, "outcome": case.outcome},
-        domain=settings.outbound.from_address.partition("@")[2],
-        case_id=case.id,
-        in_reply_to=first.message_id if first else None,
-    )
+    first = inbound.first_of_case(session, case.id)
+    queue_case_answer(session, settings, case, "outcome", channel=reporter.channel, recipient=reporter.address,
+                      language=case.language, extra={"outcome": case.outcome},
+                      in_reply_to=first.message_id if first else None)
     return True

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import select
-
 from commands.context import actor, fail, open_store
 from config.schema import Settings
-from store import audit, bundle
-from store.models import Case, Evidence
+from store import audit, bundle, cases
 
 
 def main(settings: Settings, args) -> int:
@@ -18,7 +15,7 @@ def main(settings: Settings, args) -> int:
     store = open_store(settings)
     try:
         with store.transaction() as session:
-            case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
+            case = cases.by_number(session, args.case_number)
             if case is None:
                 return fail(f"no case {args.case_number}")
             try:
@@ -37,13 +34,10 @@ def confirm(settings: Settings, args) -> int:
     store = open_store(settings)
     try:
         with store.transaction() as session:
-            case = session.exec(select(Case).where(Case.number == args.case_number)).one_or_none()
+            case = cases.by_number(session, args.case_number)
             if case is None:
                 return fail(f"no case {args.case_number}")
-            query = select(Evidence).where(Evidence.case_id == case.id)
-            if args.items:
-                query = query.where(Evidence.item.in_(args.items))
-            items = session.exec(query.order_by(Evidence.item)).all()
+            items = cases.evidence(session, case.id, args.items or ())
             missing = sorted(set(args.items or []) - {item.item for item in items})
             if missing:
                 return fail(f"{args.case_number} has no evidence item {', '.join(map(str, missing))}", 2)

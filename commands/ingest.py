@@ -11,13 +11,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from commands.context import fail, make_pipeline, open_store
+from commands.context import fail, open_store
 from config.schema import Settings
 from intake.accept import Arrival, accept
-from intake.pipeline import Disposition, Pipeline
-from intake.sources import count, expand, messages
-from store import claims
-from store.models import Inbound, InboundStatus
+from intake.email.sources import count, expand, messages
+from intake.pipeline.start import make_pipeline
+from intake.pipeline.worker import Disposition, Pipeline
+from store import claims, inbound
+from store.models import InboundStatus
 
 SUMMARY_KEYS = {
     InboundStatus.FILED: "filed",
@@ -81,7 +82,8 @@ def run_to_end(pipeline: Pipeline, inbound_id: int, wait_seconds: float = 120) -
             disposition = pipeline.process(inbound_id, token)
             if disposition is not Disposition.RETRY:
                 return current_status(pipeline, inbound_id)
-            release_for_retry(pipeline, inbound_id)
+            # Here the retry is immediate: a person is waiting for this command, not a queue.
+            inbound.release_now(pipeline.store, inbound_id)
             continue
         status = current_status(pipeline, inbound_id)
         if status in SUMMARY_KEYS or time.monotonic() > deadline:
@@ -89,15 +91,5 @@ def run_to_end(pipeline: Pipeline, inbound_id: int, wait_seconds: float = 120) -
         time.sleep(0.2)
 
 
-def release_for_retry(pipeline: Pipeline, inbound_id: int) -> None:
-    # Here the retry is immediate: a person is waiting for this command, not a queue.
-    with pipeline.store.transaction() as session:
-        row = session.get(Inbound, inbound_id)
-        row.lease_until = None
-        row.status = InboundStatus.RECEIVED
-        session.add(row)
-
-
 def current_status(pipeline: Pipeline, inbound_id: int) -> str:
-    with pipeline.store.reading() as session:
-        return session.get(Inbound, inbound_id).status
+    return inbound.status(pipeline.store, inbound_id)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
-
 from classifier.labels import AREAS, KINDS, VIOLATIONS
 from commands.context import fail, open_store
 from commands.table import clip, instant, local_day, render
 from config.schema import Settings
-from store.models import Case, CaseStatus, Inbound, InboundStatus
-
+from store import cases, inbound
+from store.models import Case, CaseStatus, InboundStatus
 
 # What each filter may name: a misspelt label would otherwise show an empty queue, which a
 # staff member would take for "nothing to do".
@@ -52,24 +50,17 @@ def main(settings: Settings, args) -> int:
 
 
 def show_queue(store, args, zone) -> int:
-    query = select(Case).where(Case.status.in_(args.status or CaseStatus.open_ones()))
-    for column, wanted in ((Case.kind, args.kind), (Case.area, args.area),
-                           (Case.violation, args.violation), (Case.channel, args.channel)):
-        if wanted:
-            query = query.where(column.in_(wanted))
-    if args.priority:
-        query = query.where(Case.priority <= args.priority)
-    # Most urgent first; among equals, the nearest deadline, then the oldest.
-    query = query.order_by(Case.priority, Case.due_at.is_(None), Case.due_at, Case.created_at, Case.id)
     with store.reading() as session:
-        cases = session.exec(query.limit(args.limit)).all()
+        found = cases.queue(session, statuses=args.status or (), kinds=args.kind or (), areas=args.area or (),
+                            violations=args.violation or (), channels=args.channel or (), priority=args.priority,
+                            limit=args.limit)
     if args.json:
-        print(json.dumps([case_summary(c) for c in cases], ensure_ascii=False))
+        print(json.dumps([case_summary(c) for c in found], ensure_ascii=False))
         return 0
     rows = [
         [c.number, str(c.priority), c.kind, c.area or "-", c.violation or "-", c.status, c.channel,
          local_day(c.created_at, zone), local_day(c.due_at, zone), "yes" if c.real_name else "", clip(c.subject, 40)]
-        for c in cases
+        for c in found
     ]
     headers = ["case", "pri", "kind", "area", "violation", "status", "channel", "received", "due", "real", "subject"]
     print(render(headers, rows) if rows else "the queue is empty")
@@ -78,9 +69,7 @@ def show_queue(store, args, zone) -> int:
 
 def show_failed(store, args, zone) -> int:
     with store.reading() as session:
-        rows = session.exec(
-            select(Inbound).where(Inbound.status == InboundStatus.QUARANTINED).order_by(Inbound.id).limit(args.limit)
-        ).all()
+        rows = inbound.in_status(session, InboundStatus.QUARANTINED, args.limit)
     if args.json:
         print(json.dumps([
             {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": instant(r.received_at),
@@ -98,9 +87,7 @@ def show_failed(store, args, zone) -> int:
 def show_screened(store, args, zone) -> int:
     """What screening kept out, newest first: a person can see that nothing real was set aside."""
     with store.reading() as session:
-        rows = session.exec(
-            select(Inbound).where(Inbound.status == InboundStatus.SCREENED).order_by(Inbound.id.desc()).limit(args.limit)
-        ).all()
+        rows = inbound.in_status(session, InboundStatus.SCREENED, args.limit, newest_first=True)
     if args.json:
         print(json.dumps([
             {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": instant(r.received_at),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
-
-from commands.context import actor, fail, make_pipeline, open_store
+from commands.context import actor, fail, open_store
 from commands.ingest import run_to_end
 from config.schema import Settings
-from store import audit
-from store.models import Inbound, InboundStatus
+from intake.pipeline.start import make_pipeline
+from store import inbound
+from store.models import InboundStatus
 
 
 def main(settings: Settings, args) -> int:
@@ -17,10 +16,10 @@ def main(settings: Settings, args) -> int:
     store = open_store(settings)
     try:
         with store.transaction() as session:
-            query = select(Inbound).where(Inbound.status == InboundStatus.QUARANTINED)
             if args.ids:
-                query = select(Inbound).where(Inbound.id.in_(args.ids))
-            rows = session.exec(query.order_by(Inbound.id)).all()
+                rows = inbound.by_ids(session, args.ids)
+            else:
+                rows = inbound.in_status(session, InboundStatus.QUARANTINED)
             found = {row.id for row in rows}
             unknown = [i for i in args.ids if i not in found]
             if unknown:
@@ -28,13 +27,7 @@ def main(settings: Settings, args) -> int:
             busy = [row.id for row in rows if row.status != InboundStatus.QUARANTINED]
             if busy:
                 return fail(f"not quarantined, so not reprocessed: {', '.join(map(str, busy))}", 2)
-            for row in rows:
-                row.status = InboundStatus.RECEIVED
-                row.attempts = 0
-                row.lease_until = None
-                session.add(row)
-                audit.append(session, actor=actor(args), action="inbound.reprocess", subject_type="inbound",
-                             subject_id=row.id, details={"last_error": (row.last_error or "")[:500]})
+            inbound.requeue(session, rows, actor(args))
         if not rows:
             print("no quarantined messages")
             return 0

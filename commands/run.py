@@ -1,4 +1,4 @@
-"""`bot.py run`: every enabled listener, the pipeline workers and the outbox sender on one loop."""
+"""`bot.py run`: every enabled listener, the pipeline workers and the outbox senders on one loop."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import asyncio
 import logging
 import signal
 import sys
+from functools import partial
 
-from commands.context import make_pipeline, open_store
+from commands.context import open_store
 from config import ConfigError
 from config.schema import Settings
-from intake import imap, smtp, telegram
-from responders.sender import EmailSender
+from intake.email import imap, smtp
+from intake.pipeline.start import make_pipeline
+from intake.telegram import listener as telegram
+from responders.senders import outbox_senders
 from store import claims
 
 log = logging.getLogger("bot")
@@ -50,12 +53,17 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
     if pipeline.pool is not None:
         await pipeline.pool.warm(loop)
     tasks = [asyncio.create_task(pipeline.run(stop, incoming)) for _ in range(settings.pipeline.workers)]
-    if settings.outbound.enabled:
-        sender = EmailSender(store, settings.outbound, settings.office.name)
-        tasks.append(asyncio.create_task(sender.run(stop, outgoing)))
+    channel = None
     if telegram_token:
         channel = telegram.TelegramChannel(settings, store, telegram_token, on_accepted=incoming.set)
-        tasks.append(asyncio.create_task(channel.run(stop, outgoing)))
+    for sender in outbox_senders(settings, store, telegram_bot=channel.bot if channel else None):
+        if channel is not None and sender.channel == "telegram":
+            # It delivers through the channel's bot, so it runs while that bot runs.
+            channel.alongside.append(partial(sender.run, stop, outgoing))
+        else:
+            tasks.append(asyncio.create_task(sender.run(stop, outgoing)))
+    if channel is not None:
+        tasks.append(asyncio.create_task(channel.run(stop)))
     server = None
     if settings.smtp.enabled:
         server = await smtp.start(store, settings.smtp, on_accepted=incoming.set)

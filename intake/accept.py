@@ -7,12 +7,11 @@ the sender "accepted" (SMTP 250, IMAP flag, Telegram offset).
 from __future__ import annotations
 
 import asyncio
-
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
+from store import inbound
 from store.models import Inbound
 from store.store import Store
 
@@ -57,13 +56,7 @@ def accept(store: Store, raw: bytes, arrival: Arrival) -> tuple[int, bool]:
             raise
     # The same IMAP UID or Telegram update again: already durable, nothing more to do.
     with store.transaction() as session:
-        existing = session.exec(
-            select(Inbound.id).where(
-                Inbound.channel == arrival.channel,
-                Inbound.mailbox == arrival.mailbox,
-                Inbound.external_id == arrival.external_id,
-            )
-        ).one()
+        existing = inbound.arrival_id(session, arrival.channel, arrival.mailbox, arrival.external_id)
     return existing, False
 
 

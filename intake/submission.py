@@ -7,40 +7,20 @@ URLs in HTML write it); sequences are tuples, so both classes are hashable as we
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from intake.mime.parse import Decoded
+from intake.mime.parts import Attachment
+
+__all__ = ["Attachment", "Submission"]
 
 
 @dataclass(frozen=True)
-class Attachment:
-    """One file of a message: attached, inline, a nested message, or unpacked from one of those."""
+class Submission(Decoded):
+    """Everything the pipeline needs from one inbound message, decoded: what the bytes say (the
+    fields of `Decoded`), and what the channel adds."""
 
-    filename: str | None
-    content_type: str
-    payload: bytes = field(repr=False)
-    disposition: str  # "attachment" or "inline"
-    content_id: str | None
-    origin: str  # "attachment", "inline", "nested-message", "tnef-member", "nested-attachment"
-    parent: int | None  # index in Submission.attachments of the item this was unpacked from
-
-
-@dataclass(frozen=True)
-class Submission:
-    """Everything the pipeline needs from one inbound message, decoded."""
-
-    message_id: str | None
-    in_reply_to: str | None
-    references: tuple[str, ...]
-    sender: str | None
-    sender_name: str | None
-    reply_to: str | None
-    recipients: tuple[str, ...]
-    subject: str
-    text: str
-    html: bool
     language: str
-    date: dt.datetime | None
-    headers: tuple[tuple[str, str], ...]
-    content_type: str
-    attachments: tuple[Attachment, ...]
-    defects: tuple[str, ...]
+    # The case this message belongs to, as its channel proved it (Telegram: /add after the case
+    # number and query code were checked). Threading trusts it as it trusts a reply to our answer.
+    proven_case: str | None = None

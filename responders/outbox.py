@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from responders.render import render
-from store.models import Outbox, utcnow
+from store.models import Outbox
 
 # Stands in the stored body for the query code, which is kept apart (Outbox.secret) and erased
 # once the answer has been delivered: a code at rest in plain text would defeat its hashing.
@@ -21,15 +19,6 @@ _MESSAGE_ID = re.compile(r"^[\x21-\x7e]{1,250}$")
 def valid_message_id(value: str | None) -> bool:
     """Message ids from mail we received go into our headers: only plain printable tokens do."""
     return bool(value) and bool(_MESSAGE_ID.match(value)) and "<" not in value and ">" not in value
-
-
-def replies_today(session: Session, channel: str, recipient: str) -> int:
-    since = utcnow() - timedelta(days=1)
-    return session.exec(
-        select(func.count(Outbox.id)).where(
-            Outbox.channel == channel, Outbox.recipient == recipient, Outbox.created_at >= since
-        )
-    ).one()
 
 
 def queue_reply(

@@ -7,9 +7,11 @@ a row whose lease ran out and was taken by another worker is never finished twic
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, update
@@ -19,6 +21,7 @@ from store.models import Inbound, InboundStatus, Outbox, OutboxStatus, utcnow
 from store.store import Store
 
 HOST = socket.gethostname()
+log = logging.getLogger(__name__)
 
 
 def new_token() -> str:
@@ -141,3 +144,23 @@ async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event | None, seconds
         waiter.cancel()
     if wake is not None:
         wake.clear()
+
+
+async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], Awaitable[object]], what: str,
+               stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float) -> None:
+    """Claim rows with CLAIM(token) and HANDLE(id, token) each, until STOP; sleep IDLE_SECONDS
+    (less when WAKE is set) when there is nothing to do."""
+    token = new_token()
+    while not stop.is_set():
+        try:
+            ids = await asyncio.to_thread(claim, token)
+        except Exception:
+            # The database is away (restart, network): nothing was taken, so wait and retry.
+            log.exception("cannot claim %s; retrying in 5 seconds", what)
+            await wait_for_work(stop, None, 5)
+            continue
+        if not ids:
+            await wait_for_work(stop, wake, idle_seconds)
+            continue
+        for row_id in ids:
+            await handle(row_id, token)

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-
 _reading: contextvars.ContextVar[bool] = contextvars.ContextVar("reading", default=False)
 _durable: contextvars.ContextVar[bool] = contextvars.ContextVar("durable", default=True)
 
@@ -123,3 +122,10 @@ def reading(engine: Engine) -> Iterator[Session]:
                     raise RuntimeError("a reading session was asked to write")
     finally:
         _reading.reset(marker)
+
+
+def serialise(session: Session, key: str) -> None:
+    """Transactions that name the same KEY take turns until they end. On SQLite every write
+    transaction already does; on PostgreSQL an advisory lock makes them."""
+    if is_postgres(session.get_bind()):
+        session.exec(text("SELECT pg_advisory_xact_lock(hashtext(:key))").bindparams(key=key))

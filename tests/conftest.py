@@ -91,7 +91,7 @@ def model_dir() -> Path:
 @pytest.fixture(scope="session")
 def classify(model_dir):
     """The classifier's classify function, loaded once for the whole run."""
-    from commands.context import load_classifier
+    from intake.pipeline.start import load_classifier
 
     return load_classifier(Settings.model_validate({"classifier": {"model_dir": str(model_dir)}}))
 
@@ -99,7 +99,7 @@ def classify(model_dir):
 @pytest.fixture
 def pipeline(tmp_path, store_url, classify):
     """The real pipeline on a fresh store, without DNS (tests that need DKIM pass their resolver)."""
-    from intake.pipeline import Pipeline
+    from intake.pipeline.worker import Pipeline
     from store.store import Store
 
     settings = make_settings(tmp_path, store_url)

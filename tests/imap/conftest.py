@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from intake.imap import Mailboxes
+from intake.email.imap import Mailboxes
 from store.store import Store
 from tests.conftest import IN_CI
 from tests.imap import dovecot as dovecot_module

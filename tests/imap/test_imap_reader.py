@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from config import ConfigError
 from config.schema import MailboxSettings
-from intake.imap import Mailboxes
-from intake.imap_session import MailboxSession
-from intake.imap_state import load
+from intake.email.imap import Mailboxes
+from intake.email.imap_cursor import load
+from intake.email.imap_session import MailboxSession
 from store.models import Inbound
 from tests.imap.conftest import mailbox, new_user, reading, report, wait_for
 from tests.imap.dovecot import PASSWORD
@@ -67,7 +67,7 @@ def test_two_mailboxes_are_read_at_once_each_under_its_own_name(dovecot, store):
 
 
 def test_mail_arriving_while_the_reader_idles_is_stored_well_before_the_poll_interval(dovecot, store, caplog):
-    caplog.set_level(logging.DEBUG, logger="intake.imap_session")
+    caplog.set_level(logging.DEBUG, logger="intake.email.imap_session")
     user = new_user(dovecot, "secretary")
     dovecot.append(user, [report(1)])
     with reading(store, [mailbox(dovecot, "secretary", user, poll_seconds=60)]):
@@ -104,7 +104,7 @@ def test_mail_that_arrives_between_the_last_search_and_idle_wakes_the_reader(dov
 
 
 def test_mailbox_without_idle_is_polled(dovecot, store, caplog):
-    caplog.set_level(logging.DEBUG, logger="intake.imap_session")
+    caplog.set_level(logging.DEBUG, logger="intake.email.imap_session")
     user = new_user(dovecot, "clean")
     with reading(store, [mailbox(dovecot, "clean", user, idle=False, poll_seconds=0.5)]):
         time.sleep(0.3)
@@ -114,11 +114,11 @@ def test_mailbox_without_idle_is_polled(dovecot, store, caplog):
 
 
 def test_storage_failure_leaves_the_message_unmarked_and_it_is_read_again(dovecot, store, monkeypatch):
-    import intake.imap
+    import intake.email.imap
 
     user = new_user(dovecot, "secretary")
     dovecot.append(user, [report(1), report(2)])
-    real_accept = intake.imap.accept
+    real_accept = intake.email.imap.accept
     seen_at_failure = []
 
     def failing(store_, raw, arrival):
@@ -127,7 +127,7 @@ def test_storage_failure_leaves_the_message_unmarked_and_it_is_read_again(doveco
             raise OSError(28, "No space left on device")
         return real_accept(store_, raw, arrival)
 
-    monkeypatch.setattr(intake.imap, "accept", failing)
+    monkeypatch.setattr(intake.email.imap, "accept", failing)
     with reading(store, [mailbox(dovecot, "secretary", user)]):
         wait_for(lambda: filed_on_server(dovecot.flags(user)), timeout=20)
     assert len(seen_at_failure) == 2

@@ -8,7 +8,7 @@ import subprocess
 import dkim
 import pytest
 
-from intake.authenticity import examine
+from intake.email.authenticity import examine
 
 MESSAGE = (
     b"Received: from mail.example.org (mail.example.org [192.0.2.10]) by mx.jiwei.example; "

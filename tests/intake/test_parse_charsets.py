@@ -8,7 +8,8 @@ import quopri
 
 import pytest
 
-from intake.parse import parse_address, parse_message
+from intake.email.parse import parse_message
+from intake.mime.headers import parse_address
 
 # 镕 and 喆 are in GBK but not in GB2312: real "GB2312" mail contains them.
 GBK_ONLY = "朱镕基和陶喆"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.parse import Submission, parse_message
+from intake.email.parse import parse_message
+from intake.submission import Submission
 from tests.conftest import corpus_dir
 
 

@@ -12,8 +12,10 @@ import time
 
 import pytest
 
-from intake.html_text import html_to_text
-from intake.parse import MAX_TEXT_CHARS, Attachment, Submission, parse_message
+from intake.email.parse import parse_message
+from intake.mime.html_text import html_to_text
+from intake.mime.parse import MAX_TEXT_CHARS
+from intake.submission import Attachment, Submission
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 PDF = b"%PDF-1.4\n" + random.Random(2).randbytes(3000) + b"\n%%EOF\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intake.parse import parse_message
-from intake.screen import MAX_HOPS, Envelope, screen
+from intake.email.parse import parse_message
+from intake.pipeline.screen import MAX_HOPS, Envelope, screen
 
 OURS = frozenset({"jubao@jiwei.example", "lianzheng@jiwei.example"})
 BODY = "镇长在低保名单上给亲戚挂名，每月冒领补助，请调查。".encode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from intake import telegram_conversation
+from intake.telegram import conversation as telegram_conversation
 from store.models import InboundStatus
 from tests.running import running
 from tests.telegram.helpers import blob_path, confirmed, drafts, evidence, inbound, texts
@@ -49,6 +49,6 @@ async def test_an_update_that_keeps_failing_is_filed_on_its_own_and_the_chat_goe
     assert row.status == InboundStatus.FILED
     raw = json.loads(blob_path(settings, evidence(settings, row.case_id)[0].sha256).read_bytes())
     assert raw["kind"] == "update" and raw["updates"][0]["message"]["text"] == TEXT
-    failures = [r for r in caplog.records if r.name == "intake.telegram" and r.levelname == "ERROR"]
+    failures = [r for r in caplog.records if r.name == "intake.telegram.listener" and r.levelname == "ERROR"]
     assert any(r.exc_info and "a bug in a step" in str(r.exc_info[1]) for r in failures), "logged with traceback"
     assert any("filed on its own" in r.getMessage() for r in failures)

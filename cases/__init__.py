@@ -1,0 +1,1 @@
+"""The case procedure: working-day clocks (and, as it grows, statuses, deadlines, notices)."""

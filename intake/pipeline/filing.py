@@ -1,0 +1,133 @@
+"""Filing: a new case, or a follow-up joining one, with evidence, audit entries and the answer,
+all written in the caller's single transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from cases.calendar import WorkCalendar
+from config.schema import Settings
+from intake.pipeline.screen import Verdict
+from intake.pipeline.threads import reply_address
+from intake.submission import Submission
+from responders.answers import day_words, queue_case_answer, status_words
+from store import audit, cases, evidence, outbox, reporters
+from store.models import Case, CaseMessage, CaseStatus, Inbound, Reporter, utcnow
+from store.sequence import case_number
+
+STATUS_BY_KIND = {"report": CaseStatus.NEW, "inquiry": CaseStatus.ANSWERED, "non_jurisdiction": CaseStatus.REFERRED}
+ANSWER_BY_KIND = {"report": "acknowledgement", "inquiry": "inquiry_answer", "non_jurisdiction": "referral"}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What is worked out before the transaction opens: none of it needs the database."""
+
+    sub: Submission
+    verdict: Verdict
+    classification: dict | None
+    authenticity: dict
+    items: list[evidence.Item]
+    fingerprint: str
+    code: str
+    code_hash: str
+
+
+class Filer:
+    def __init__(self, settings: Settings, calendar: WorkCalendar):
+        self.settings = settings
+        self.office = settings.office
+        self.calendar = calendar
+
+    def new_case(self, session: Session, row: Inbound, prep: Prepared) -> Case:
+        result = prep.classification
+        sub = prep.sub
+        language = result.get("language") or sub.language
+        reporter = self._reporter(session, row.channel, sub, language)
+        received = row.received_at
+        kind = result["kind"]
+        real_name = bool(result.get("real_name"))
+        case = Case(
+            number=case_number(session, self.office.case_prefix, self.calendar.local_date(received).year),
+            kind=kind,
+            area=result.get("area") if kind == "report" else None,
+            violation=result.get("violation") if kind == "report" else None,
+            priority=int(result.get("priority") or 4),
+            real_name=real_name,
+            language=language,
+            channel=row.channel,
+            status=STATUS_BY_KIND.get(kind, CaseStatus.NEW),
+            subject=sub.subject[:1000],
+            entities=list(result.get("entities") or [])[:200],
+            reporter_id=reporter.id if reporter else None,
+            query_code_hash=prep.code_hash,
+            created_at=received,
+            updated_at=utcnow(),
+            due_at=self.calendar.add_working_days(received, self.office.acceptance_working_days)
+            if kind == "report"
+            else None,
+        )
+        session.add(case)
+        session.flush()
+        self._attach(session, case, row, prep, role="report")
+        _audit(session, case, "case.filed", row, kind=kind, area=case.area, violation=case.violation,
+               priority=case.priority, rule_hits=list(row.rule_hits))
+        extra = {
+            "real_name": real_name,
+            "acceptance_due": day_words(case.due_at, language, self.office.timezone) if case.due_at else "",
+        }
+        self._answer(session, row, prep, case, ANSWER_BY_KIND.get(kind, "acknowledgement"), language, extra,
+                     query_code=prep.code)
+        return case
+
+    def follow_up(self, session: Session, row: Inbound, prep: Prepared, case: Case) -> None:
+        items = self._attach(session, case, row, prep, role="follow_up")
+        cases.touch(session, case)
+        _audit(session, case, "case.follow_up", row, evidence_items=len(items))
+        language = case.language
+        extra = {"items": max(len(items) - 1, 0), "status": status_words(case.status, language)}
+        self._answer(session, row, prep, case, "follow_up", language, extra)
+
+    def _attach(self, session: Session, case: Case, row: Inbound, prep: Prepared, role: str) -> list:
+        sub = prep.sub
+        session.add(CaseMessage(case_id=case.id, inbound_id=row.id, role=role, subject=sub.subject, text=sub.text))
+        row.case_id = case.id
+        source = f"{row.channel}:{row.mailbox}:inbound/{row.id}"
+        if sub.message_id:
+            source += f":<{sub.message_id}>"
+        return evidence.add_items(session, case_id=case.id, inbound_id=row.id, items=prep.items, source=source)
+
+    def _reporter(self, session: Session, channel: str, sub: Submission, language: str) -> Reporter | None:
+        address = reply_address(sub)
+        if not address:
+            return None
+        return reporters.find_or_add(session, channel, address, sub.sender_name or None, language)
+
+    def _answer(self, session, row: Inbound, prep: Prepared, case: Case, purpose: str, language: str,
+                extra: dict, query_code: str | None = None) -> None:
+        recipient = reply_address(prep.sub)
+        if not prep.verdict.reply or not recipient:
+            return
+        cap = self.settings.pipeline.replies_per_sender_per_day
+        if outbox.replies_today(session, row.channel, recipient) >= cap:
+            row.rule_hits = [*row.rule_hits, "reply-cap"]
+            return
+        queue_case_answer(
+            session, self.settings, case, purpose,
+            channel=row.channel,
+            recipient=recipient,
+            language=language,
+            received=row.received_at,
+            extra=extra,
+            inbound_id=row.id,
+            in_reply_to=prep.sub.message_id,
+            references=prep.sub.references,
+            query_code=query_code,
+        )
+
+
+def _audit(session: Session, case: Case, action: str, row: Inbound, **details) -> None:
+    audit.append(session, actor="system", action=action, subject_type="case", subject_id=case.id,
+                 details={"number": case.number, "inbound_id": row.id, **details})

@@ -1,0 +1,101 @@
+"""Preparation: the CPU work done on a message before its transaction opens: parse, screen,
+classify, evidence files, query code, DKIM."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from config.schema import Settings
+from intake.channel import Channel
+from intake.email.authenticity import CachingResolver
+from intake.email.channel import EMAIL
+from intake.mime.parse import decode_message
+from intake.pipeline.filing import Prepared
+from intake.pipeline.screen import Envelope, screen
+from intake.pipeline.threads import body_fingerprint
+from intake.submission import Submission
+from intake.telegram.channel import TELEGRAM
+from store import codes
+from store.blobs import BlobStore
+from store.evidence import Item, sniff
+
+log = logging.getLogger(__name__)
+
+CHANNELS: dict[str, Channel] = {channel.name: channel for channel in (EMAIL, TELEGRAM)}
+
+
+@dataclass(frozen=True)
+class Job:
+    raw_sha256: str
+    channel: str
+    envelope: Envelope
+
+
+class Preparer:
+    def __init__(self, settings: Settings, blobs: BlobStore, classify: Callable[[str, str], dict],
+                 dnsfunc: Callable | None):
+        self.settings = settings
+        self.blobs = blobs
+        self.classify = classify
+        self.dnsfunc = dnsfunc
+
+    def prepare(self, job: Job) -> Prepared:
+        channel = CHANNELS[job.channel]
+        raw = self.blobs.read(job.raw_sha256)
+        sub = channel.parse(raw, self.blobs, self.settings.office.default_language)
+        verdict = screen(sub, job.envelope, channel.rules)
+        classification = self.classify(sub.subject, self._readable_text(sub)) if verdict.file else None
+        items: list[Item] = []
+        code = code_hash = ""
+        filing = classification is not None and classification["kind"] != "spam"
+        if filing:
+            items = self._evidence_items(raw, sub, channel.raw_type)
+            code = codes.new_code()
+            code_hash = codes.hash_code(code)
+        facts = {}
+        if channel.authenticity is not None:
+            # Keys are looked up only for what is filed: screened mail costs no DNS queries.
+            timeout = self.settings.authenticity.dns_timeout_seconds
+            facts = channel.authenticity(raw, self.dnsfunc if filing else None, timeout)
+        return Prepared(
+            sub=sub,
+            verdict=verdict,
+            classification=classification,
+            authenticity=facts,
+            items=items,
+            fingerprint=body_fingerprint(sub),
+            code=code,
+            code_hash=code_hash,
+        )
+
+    def _readable_text(self, sub: Submission) -> str:
+        """The text to classify: a report forwarded as an attachment has its words in there."""
+        if sub.text.strip():
+            return sub.text
+        for attachment in sub.attachments:
+            if attachment.origin == "nested-message":
+                return decode_message(attachment.payload).text
+        return sub.text
+
+    def _evidence_items(self, raw: bytes, sub: Submission, raw_type: str) -> list[Item]:
+        # The raw message is item zero; its blob was written when it was accepted.
+        items = [Item(self.blobs.put(raw), len(raw), "raw-message", raw_type, sniff(raw), None)]
+        for attachment in sub.attachments:
+            items.append(
+                Item(
+                    sha256=self.blobs.put(attachment.payload),
+                    size=len(attachment.payload),
+                    origin=attachment.origin,
+                    declared_type=attachment.content_type,
+                    sniffed_type=sniff(attachment.payload),
+                    original_name=attachment.filename,
+                    parent=attachment.parent + 1 if attachment.parent is not None else 0,
+                )
+            )
+        return items
+
+
+def default_dnsfunc(settings: Settings) -> Callable | None:
+    return CachingResolver() if settings.authenticity.dkim else None

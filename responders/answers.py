@@ -1,0 +1,62 @@
+"""Answers about a case: the words a reporter reads for a status or a date, the template context
+every answer shares, and the one function that queues an answer for a case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from config.schema import Settings
+from responders.outbox import queue_reply
+from store.models import Case, Outbox
+
+STATUS_WORDS = {
+    "zh": {"new": "已登记，待办理", "assigned": "已分办", "investigating": "办理中", "transferred": "已转办",
+           "referred": "已告知其他途径", "answered": "已答复", "concluded": "已办结", "closed": "已办结"},
+    "en": {"new": "registered, awaiting handling", "assigned": "assigned", "investigating": "being handled",
+           "transferred": "transferred", "referred": "referred elsewhere", "answered": "answered",
+           "concluded": "concluded", "closed": "closed"},
+}
+
+
+def status_words(status: str, language: str) -> str:
+    return STATUS_WORDS.get(language, STATUS_WORDS["zh"]).get(status, status)
+
+
+def day_words(moment: datetime, language: str, timezone: str) -> str:
+    """The office's local date of MOMENT as a reporter writes it: 2026年3月1日, 1 March 2026."""
+    day = moment.astimezone(ZoneInfo(timezone)).date()
+    return f"{day.day} {day:%B %Y}" if language == "en" else f"{day.year}年{day.month}月{day.day}日"
+
+
+def queue_case_answer(session: Session, settings: Settings, case: Case, purpose: str, *, channel: str,
+                      recipient: str, language: str, received: datetime | None = None, extra: dict | None = None,
+                      inbound_id: int | None = None, in_reply_to: str | None = None,
+                      references: Sequence[str] = (), query_code: str | None = None) -> Outbox:
+    """Queue the answer PURPOSE about CASE, in the caller's transaction. RECEIVED: the arrival the
+    answer is about (the case's first by default)."""
+    office = settings.office
+    context = {
+        "case_number": case.number,
+        "office_name": office.name,
+        "office_name_en": office.name_en,
+        "received": day_words(received or case.created_at, language, office.timezone),
+        **(extra or {}),
+    }
+    return queue_reply(
+        session,
+        channel=channel,
+        purpose=purpose,
+        recipient=recipient,
+        language=language,
+        context=context,
+        domain=settings.outbound.from_address.partition("@")[2],
+        case_id=case.id,
+        inbound_id=inbound_id,
+        in_reply_to=in_reply_to,
+        references=list(references),
+        query_code=query_code,
+    )

@@ -1,0 +1,75 @@
+"""Every state change of an outbox row after it is queued (store.claims takes it for sending):
+delivered, retried later, failed for good, each end with its audit entry; and its look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from store import audit
+from store.models import Outbox, OutboxStatus, utcnow
+from store.store import Store
+
+
+def replies_today(session: Session, channel: str, recipient: str) -> int:
+    since = utcnow() - timedelta(days=1)
+    return session.exec(
+        select(func.count(Outbox.id)).where(
+            Outbox.channel == channel, Outbox.recipient == recipient, Outbox.created_at >= since
+        )
+    ).one()
+
+
+def case_answered(session: Session, message_ids: Sequence[str]) -> int | None:
+    """The case of an answer of ours that one of MESSAGE_IDS names."""
+    return session.exec(
+        select(Outbox.case_id).where(Outbox.message_id.in_(message_ids), Outbox.case_id.is_not(None))
+    ).first()
+
+
+def held(store: Store, outbox_id: int, token: str) -> Outbox | None:
+    """The row, if TOKEN still holds it for sending."""
+    with store.reading() as session:
+        row = session.get(Outbox, outbox_id)
+        if row is None or row.claimed_by != token or row.status != OutboxStatus.SENDING:
+            return None
+        return row
+
+
+def record(store: Store, outbox_id: int, token: str, *, sent: bool, error: str | None, permanent: bool,
+           max_attempts: int, retry_delay: Callable[[int], timedelta], wait: timedelta | None = None,
+           details: dict | None = None) -> None:
+    """The result of one delivery attempt. Not sent: failed for good when PERMANENT or after
+    MAX_ATTEMPTS, else pending again after WAIT (the other side asked us to come back then; that
+    is no failed attempt) or RETRY_DELAY(attempts so far)."""
+    with store.transaction(durable=False) as session:
+        row = session.exec(select(Outbox).where(Outbox.id == outbox_id).with_for_update()).one_or_none()
+        if row is None or row.claimed_by != token:
+            return
+        row.attempts += 0 if wait is not None and not sent else 1
+        row.claimed_by = None
+        row.lease_until = None
+        if sent:
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+            row.secret = None
+            row.last_error = None
+            audit.append(session, actor="system", action="reply.sent", subject_type="case",
+                         subject_id=row.case_id or "-",
+                         details={"outbox_id": row.id, "purpose": row.purpose, "channel": row.channel,
+                                  "message_id": row.message_id, **(details or {})})
+        elif permanent or row.attempts >= max_attempts:
+            row.status = OutboxStatus.FAILED
+            row.last_error = error
+            row.secret = None
+            audit.append(session, actor="system", action="reply.failed", subject_type="case",
+                         subject_id=row.case_id or "-",
+                         details={"outbox_id": row.id, "purpose": row.purpose, "error": (error or "")[:500]})
+        else:
+            row.status = OutboxStatus.PENDING
+            row.last_error = error
+            row.next_attempt_at = utcnow() + (wait if wait is not None else retry_delay(row.attempts))
+        session.add(row)
