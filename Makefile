@@ -22,7 +22,7 @@ train: install
 	$(PY) bot.py train
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 bench: install
 	$(PY) bench/classify.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # command name -> "module:function"; modules are imported only when their command runs, so a
@@ -20,6 +21,7 @@ COMMANDS = {
     "classify": "commands.model:classify",
     "evidence": "commands.evidence:main",
     "audit": "commands.audit:main",
+    "keys": "commands.keys:main",
 }
 
 
@@ -82,11 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    audit_sub.add_parser("verify", help="check the hash chain and every stored file")
+    verify = audit_sub.add_parser("verify", help="check the hash chain, its signatures and every stored file")
+    verify.add_argument("--head", metavar="N:HASH[:SIGNATURE]",
+                        help="a head printed by `audit head` earlier: prove the log still extends it")
+    head = audit_sub.add_parser("head", help="print the newest entry (N:HASH:SIGNATURE) to record elsewhere")
+    head.add_argument("--json", action="store_true")
+    keys = sub.add_parser("keys", help="the keys that seal the store")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys_sub.add_parser("rotate", help="seal everything under a new key and drop the old ones")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Whatever the bot writes (the database, its journal, files, keys) is its user's alone.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     from config import ConfigError, load
 

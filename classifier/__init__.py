@@ -4,7 +4,8 @@ message to the discipline inspection office. Standalone: it imports nothing else
     from classifier import load
     classifier = load("data/model")          # trains the model first if it is missing
     classifier.classify(subject, text)       # -> {"kind", "area", "violation", "priority",
-                                             #     "real_name", "language", "entities"}
+                                             #     "real_name", "language", "entities",
+                                             #     "confidence", "spam_threshold"}
 
 spaCy is imported only when the model is: `classifier.language` and `classifier.labels` serve
 quick commands that never classify.

@@ -1,8 +1,11 @@
 """The trained classifier: loading it (training it first when missing) and classifying messages.
 
 What `Classifier.classify(subject, text)` returns is the contract of DESIGN.md: kind, area,
-violation, priority, real_name, language, entities. Entity offsets index the string
-`subject + "\\n" + text` (see `corpus.model_text`): the text part starts at len(subject) + 1.
+violation, priority, real_name, language, entities, and `confidence`, the probability of the kind
+(1.0 where a rule, not the model, chose it). It also carries the model's `spam_threshold`: below
+it a "spam" is the model's guess, not its word, and the pipeline files it for a person to check
+(see calibrate.py). Entity offsets index the string `subject + "\\n" + text` (see
+`corpus.model_text`): the text part starts at len(subject) + 1.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from .realname import real_name
 # not reported.
 MAX_CHARS = 50_000
 MODEL_FORMAT = 1
+# The spam threshold of a model saved before thresholds were calibrated: so high that hardly any
+# spam is screened on the model's word, so that no report is lost; the rest is filed for checking.
+DEFAULT_SPAM_THRESHOLD = 0.99
 
 
 class ModelError(RuntimeError):
@@ -52,6 +58,7 @@ class Classifier:
     def __init__(self, nlp: Language, model_dir: Path | None):
         self.nlp = nlp
         self.model_dir = model_dir
+        self.spam_threshold = spam_threshold(nlp.meta.get("classifier") or {})
         self._lock = threading.Lock()
 
     def classify(self, subject: str | None, text: str | None) -> dict:
@@ -87,6 +94,7 @@ class Classifier:
     def result(self, doc: Doc) -> dict:
         best = self.labels(doc)
         kind = best["kind"]
+        confidence = kind_confidence(doc, kind)
         area = best["area"] if kind == "report" else None
         violation = best["violation"] if kind == "report" else None
         norm = doc_norm_text(doc)
@@ -99,7 +107,34 @@ class Classifier:
             "real_name": real_name(norm, entities),
             "language": detect_language(doc_text(doc)),
             "entities": [entity.as_dict() for entity in entities],
+            "confidence": confidence,
+            "spam_threshold": self.spam_threshold,
         }
+
+
+def spam_threshold(meta: dict) -> float:
+    """The calibrated threshold saved with the model, else the conservative default."""
+    value = meta.get("spam_threshold")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 < value <= 1.0:
+        return float(value)
+    return DEFAULT_SPAM_THRESHOLD
+
+
+def kind_confidence(doc: Doc, kind: str) -> float:
+    """The probability of the chosen kind; 1.0 when kind_rules made a message spam for saying
+    nothing (the model's scores do not come into that). Rounded, so that the JSON output and the
+    threshold calibrated on it agree to the digit."""
+    if kind == "spam" and said_nothing(doc):
+        return 1.0
+    return round(float(doc.cats[cat_name("kind", kind)]), 6)
+
+
+def said_nothing(doc: Doc) -> bool:
+    """True when kind_rules makes the message spam for saying nothing, whatever the model says."""
+    return _rule_facts(doc)[1]
+
+
+_RULES_KEY = "classifier.kind_rules"
 
 
 def kind_rules(doc: Doc, kind: str) -> str:
@@ -111,12 +146,7 @@ def kind_rules(doc: Doc, kind: str) -> str:
     label guide has it. A report that is only a subject line and attachments ("举报村支书贪污")
     has the evidence and stays a report.
     """
-    key = "classifier.kind_rules"
-    if key not in doc.user_data:
-        norm = doc_norm_text(doc)
-        evidence = has_report_evidence(norm)
-        doc.user_data[key] = (evidence, not evidence and is_empty(norm))
-    evidence, empty = doc.user_data[key]
+    evidence, empty = _rule_facts(doc)
     if evidence:
         return kind
     if empty:
@@ -125,6 +155,15 @@ def kind_rules(doc: Doc, kind: str) -> str:
         return kind
     others = [label for label in KINDS if label != "report"]
     return max(others, key=lambda label: doc.cats[cat_name("kind", label)])
+
+
+def _rule_facts(doc: Doc) -> tuple[bool, bool]:
+    """(has report evidence, says nothing), worked out once per doc."""
+    if _RULES_KEY not in doc.user_data:
+        norm = doc_norm_text(doc)
+        evidence = has_report_evidence(norm)
+        doc.user_data[_RULES_KEY] = (evidence, not evidence and is_empty(norm))
+    return doc.user_data[_RULES_KEY]
 
 
 def _model_input(subject: str | None, text: str | None) -> str:
@@ -176,7 +215,11 @@ def load(
 
 def _warn_if_stale(model_dir: Path, meta: dict, log: Callable[[str], None]) -> None:
     """Say so when the corpus has changed since the model was trained (say, after a pull): the
-    model still works, but it is not the one `python bot.py train` would make now."""
+    model still works, but it is not the one `python bot.py train` would make now. A model saved
+    before spam thresholds were calibrated works too, on the conservative default."""
+    if spam_threshold(meta) != meta.get("spam_threshold"):
+        log(f"classifier model in {model_dir} has no calibrated spam threshold; using {DEFAULT_SPAM_THRESHOLD}, "
+            "so more spam is filed for checking; run `python bot.py train` to calibrate it")
     splits = meta.get("splits") or []
     if not meta.get("corpus_sha256") or not all(split_path(split).is_file() for split in splits):
         return

@@ -7,11 +7,19 @@ import os
 import sys
 
 from config.schema import Settings
-from store.store import Store
+from store.keys import KeyProblem
+from store.signing import AuditKeyError
+from store.store import Store, UnsafeFolder
 
 
 def open_store(settings: Settings) -> Store:
-    return Store.open(settings.store.url, settings.store.data_dir)
+    """The store, signing with the audit key of [store] audit_key_file (or $INTAKE_AUDIT_KEY)."""
+    try:
+        return Store.open(settings.store.url, settings.store.data_dir, audit_key=settings.store.audit_key_file,
+                          key_file=settings.store.key_file)
+    except (AuditKeyError, KeyProblem, UnsafeFolder) as exc:
+        # A key that cannot be read or made is bad configuration: one line, exit 2.
+        raise SystemExit(fail(str(exc), 2)) from None
 
 
 def actor(args) -> str:

@@ -1,9 +1,9 @@
-"""`bot.py ingest PATH…`: .eml files, folders and mbox files through the same pipeline as mail."""
+"""`bot.py ingest PATH…`: .eml files, folders and mbox files through the same pipeline as mail;
+files that are not mail are skipped and named in the summary."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 import time
 from collections import Counter
@@ -12,9 +12,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from commands.context import fail, open_store
+from commands.table import json_text, out, safe
 from config.schema import Settings
 from intake.accept import Arrival, accept
-from intake.email.sources import count, expand, messages
+from intake.email.sources import count, expand, messages, sort_out
 from intake.pipeline.start import make_pipeline
 from intake.pipeline.worker import Disposition, Pipeline
 from store import claims, inbound
@@ -33,8 +34,10 @@ def main(settings: Settings, args) -> int:
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        return fail(f"no such file or folder: {', '.join(missing)}", 2)
-    files = expand(paths)
+        return fail(safe(f"no such file or folder: {', '.join(missing)}"), 2)
+    named = {p for p in paths if not p.is_dir()}
+    # A folder may hold notes, listings or binaries next to the mail: they are set aside, not filed.
+    files, skipped = sort_out(expand(paths))
     store = open_store(settings)
     pipeline = make_pipeline(settings, store)
     totals: Counter[str] = Counter()
@@ -48,16 +51,28 @@ def main(settings: Settings, args) -> int:
     finally:
         progress.close()
         store.close()
-    summary = {"messages": totals["messages"], **{key: totals[key] for key in SUMMARY_KEYS.values()}}
+    summary = {"messages": totals["messages"], **{key: totals[key] for key in SUMMARY_KEYS.values()},
+               "skipped": len(skipped), "skipped_files": [str(p) for p in skipped]}
     if args.json:
-        print(json.dumps(summary))
-    else:
-        print(
-            f"{summary['messages']} messages: {summary['filed']} filed, {summary['follow_ups']} follow-ups, "
-            f"{summary['duplicates']} duplicates, {summary['screened']} screened, "
-            f"{summary['quarantined']} quarantined"
-        )
+        print(json_text(summary))
+        return 0
+    out(f"{summary['messages']} messages: {summary['filed']} filed, {summary['follow_ups']} follow-ups, "
+        f"{summary['duplicates']} duplicates, {summary['screened']} screened, {summary['quarantined']} quarantined")
+    if skipped:
+        out(skipped_line(skipped, named))
     return 0
+
+
+SHOWN_SKIPPED = 5
+
+
+def skipped_line(skipped: list[Path], named: set[Path]) -> str:
+    """How many files were not mail and which (the first few); a file named on the command line
+    says so, as that person meant it to be read."""
+    shown = [f"{p} (named on the command line)" if p in named else str(p) for p in skipped[:SHOWN_SKIPPED]]
+    more = f" and {len(skipped) - SHOWN_SKIPPED} more" if len(skipped) > SHOWN_SKIPPED else ""
+    files = "file that is" if len(skipped) == 1 else "files that are"
+    return f"skipped {len(skipped)} {files} not mail (no message header): {', '.join(shown)}{more}"
 
 
 def ingest_one(pipeline: Pipeline, raw: bytes) -> str:

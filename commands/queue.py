@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from zoneinfo import ZoneInfo
 
 from classifier.labels import AREAS, KINDS, VIOLATIONS
 from commands.context import fail, open_store
-from commands.table import clip, instant, local_day, render
+from commands.table import clip, instant, json_text, local_day, render
 from config.schema import Settings
 from store import cases, inbound
 from store.models import Case, CaseStatus, InboundStatus
@@ -55,14 +54,17 @@ def show_queue(store, args, zone) -> int:
                             violations=args.violation or (), channels=args.channel or (), priority=args.priority,
                             limit=args.limit)
     if args.json:
-        print(json.dumps([case_summary(c) for c in found], ensure_ascii=False))
+        print(json_text([case_summary(c) for c in found]))
         return 0
     rows = [
         [c.number, str(c.priority), c.kind, c.area or "-", c.violation or "-", c.status, c.channel,
-         local_day(c.created_at, zone), local_day(c.due_at, zone), "yes" if c.real_name else "", clip(c.subject, 40)]
+         local_day(c.created_at, zone), local_day(c.due_at, zone), "yes" if c.real_name else "",
+         "" if c.sender_verified else "unverified", clip(c.subject, 40)]
         for c in found
     ]
-    headers = ["case", "pri", "kind", "area", "violation", "status", "channel", "received", "due", "real", "subject"]
+    # "unverified": the sender could be anyone; nobody was answered, and the From may be forged.
+    headers = ["case", "pri", "kind", "area", "violation", "status", "channel", "received", "due", "real", "sender",
+               "subject"]
     print(render(headers, rows) if rows else "the queue is empty")
     return 0
 
@@ -71,11 +73,11 @@ def show_failed(store, args, zone) -> int:
     with store.reading() as session:
         rows = inbound.in_status(session, InboundStatus.QUARANTINED, args.limit)
     if args.json:
-        print(json.dumps([
+        print(json_text([
             {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": instant(r.received_at),
              "attempts": r.attempts, "error": r.last_error, "raw_sha256": r.raw_sha256}
             for r in rows
-        ], ensure_ascii=False))
+        ]))
         return 0
     table = [[str(r.id), local_day(r.received_at, zone), r.channel, r.mailbox, str(r.attempts), clip(r.last_error or "", 70)]
              for r in rows]
@@ -89,11 +91,11 @@ def show_screened(store, args, zone) -> int:
     with store.reading() as session:
         rows = inbound.in_status(session, InboundStatus.SCREENED, args.limit, newest_first=True)
     if args.json:
-        print(json.dumps([
+        print(json_text([
             {"id": r.id, "channel": r.channel, "mailbox": r.mailbox, "received_at": instant(r.received_at),
              "subject": r.subject, "rule_hits": r.rule_hits}
             for r in rows
-        ], ensure_ascii=False))
+        ]))
         return 0
     table = [[str(r.id), local_day(r.received_at, zone), r.channel, clip(",".join(r.rule_hits), 40),
               clip(r.subject or "", 50)] for r in rows]
@@ -107,5 +109,5 @@ def case_summary(case: Case) -> dict:
         "violation": case.violation, "status": case.status, "channel": case.channel,
         "real_name": case.real_name, "language": case.language, "subject": case.subject,
         "created_at": instant(case.created_at), "due_at": instant(case.due_at),
-        "assignee": case.assignee,
+        "assignee": case.assignee, "sender_verified": case.sender_verified,
     }

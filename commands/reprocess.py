@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from commands.context import actor, fail, open_store
 from commands.ingest import run_to_end
+from commands.table import out
 from config.schema import Settings
 from intake.pipeline.start import make_pipeline
 from store import inbound
@@ -35,7 +36,7 @@ def main(settings: Settings, args) -> int:
         worst = 0
         for row in rows:
             status = run_to_end(pipeline, row.id)
-            print(f"{row.id}: {status}")
+            out(f"{row.id}: {status}")
             if status == InboundStatus.QUARANTINED:
                 worst = 1
         return worst

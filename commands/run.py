@@ -33,8 +33,10 @@ def main(settings: Settings, args) -> int:
     return 0
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None) -> None:
-    """Run until STOP is set (by default: until SIGINT or SIGTERM)."""
+async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: asyncio.Event | None = None,
+                **pipeline_options) -> None:
+    """Run until STOP is set (by default: until SIGINT or SIGTERM). PIPELINE_OPTIONS go to the
+    Pipeline (e.g. the DNS lookups `dnsfunc` and `spf_lookup`, which tests bring)."""
     mailboxes = imap.Mailboxes(settings.mailbox)  # a missing password variable stops start-up here
     telegram_token = telegram.configured_token(settings)  # so does Telegram switched on without a token
     loop = asyncio.get_running_loop()
@@ -48,7 +50,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
         log.info("took back %d messages left half-done by a previous run", released)
     incoming, outgoing = asyncio.Event(), asyncio.Event()
     pipeline = await asyncio.to_thread(
-        make_pipeline, settings, store, pooled=True, on_filed=lambda: loop.call_soon_threadsafe(outgoing.set)
+        make_pipeline, settings, store, pooled=True, on_filed=lambda: loop.call_soon_threadsafe(outgoing.set),
+        **pipeline_options
     )
     if pipeline.pool is not None:
         await pipeline.pool.warm(loop)

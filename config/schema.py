@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,18 @@ class Section(BaseModel):
 class StoreSettings(Section):
     url: str = "sqlite:///data/intake.db"
     data_dir: Path = Path("data")
+    audit_key_file: Path = Path("keys/audit.key")   # Ed25519 key signing the audit log; made on first use
+    # The keys that seal what is stored; None: keys/store.key beside data_dir. Made on first use.
+    key_file: Path | None = None
+
+    @field_validator("audit_key_file")
+    @classmethod
+    def _outside_data_dir(cls, value: Path, info) -> Path:
+        # Whoever can change the data folder must not also hold the key that vouches for it.
+        data_dir = info.data.get("data_dir")
+        if data_dir is not None and value.resolve().is_relative_to(Path(data_dir).resolve()):
+            raise ValueError(f"must be outside data_dir ({data_dir})")
+        return value
 
 
 class SmtpSettings(Section):
@@ -34,8 +47,25 @@ class SmtpSettings(Section):
     max_connections_per_client: int = Field(10, gt=0)
     max_messages_per_client_per_minute: int = Field(600, gt=0)
     timeout_seconds: float = Field(60.0, gt=0)
+    max_commands_per_session: int = Field(500, gt=0)
+    max_session_seconds: float = Field(1800.0, gt=0)
+    max_data_bytes_in_flight: int = Field(256 * 1024 * 1024, gt=0)
+    # Whose mail the bot believes without a signature: clients in these networks (the office's
+    # own relays), and servers whose Authentication-Results it reads (their authserv-id).
+    trusted_networks: list[str] = ["127.0.0.0/8", "::1/128"]
+    trusted_authserv_ids: list[str] = []
     tls_cert_file: str = ""
     tls_key_file: str = ""
+
+    @field_validator("trusted_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"not a network: {network!r}") from None
+        return value
 
     @field_validator("accept_for")
     @classmethod
@@ -45,6 +75,14 @@ class SmtpSettings(Section):
                 raise ValueError(f"not an email address: {address!r}")
         return [a.lower() for a in value]
 
+    @field_validator("max_data_bytes_in_flight")
+    @classmethod
+    def _room_for_one_message(cls, value: int, info) -> int:
+        largest = info.data.get("max_message_bytes")
+        if largest is not None and value < largest:
+            raise ValueError(f"must be at least max_message_bytes ({largest}), or no message that large gets in")
+        return value
+
 
 class OutboundSettings(Section):
     enabled: bool = True
@@ -52,12 +90,38 @@ class OutboundSettings(Section):
     port: int = Field(2526, ge=0, le=65535)
     starttls: bool = False
     implicit_tls: bool = False
+    # Answers name a case and carry its query code: off loopback they travel only over TLS,
+    # unless this says a plaintext relay is meant (a relay on a trusted segment, say).
+    allow_plaintext: bool = Field(False, validate_default=True)
     username: str = ""
     password_env: str = "INTAKE_OUTBOUND_PASSWORD"
     from_address: str = "jubao@jiwei.example"
     timeout_seconds: float = Field(30.0, gt=0)
     max_attempts: int = Field(8, gt=0)
     retry_base_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("allow_plaintext")
+    @classmethod
+    def _tls_off_loopback(cls, value: bool, info) -> bool:
+        host = info.data.get("host")
+        starttls, implicit = info.data.get("starttls"), info.data.get("implicit_tls")
+        if starttls and implicit:
+            raise ValueError("starttls and implicit_tls exclude each other; set one of them")
+        if host is not None and not value and not (starttls or implicit) and not cls.is_loopback(host):
+            raise ValueError(f"relay {host} is not on loopback: set starttls or implicit_tls, "
+                             "or allow_plaintext = true to send answers unencrypted")
+        return value
+
+    @staticmethod
+    def is_loopback(host: str) -> bool:
+        """HOST names this machine: localhost, 127.0.0.0/8 or ::1 (a name is not looked up)."""
+        name = host.lower().rstrip(".")
+        if name == "localhost" or name.endswith(".localhost"):
+            return True
+        try:
+            return ipaddress.ip_address(name.strip("[]")).is_loopback
+        except ValueError:
+            return False
 
     @field_validator("from_address")
     @classmethod
@@ -80,6 +144,18 @@ class MailboxSettings(Section):
     poll_seconds: float = Field(60.0, gt=0)
     batch_size: int = Field(50, gt=0)
     idle: bool = True
+    # tls = "none" sends the password and the reports in clear: only on loopback, unless said so.
+    allow_plaintext: bool = Field(False, validate_default=True)
+
+    @field_validator("allow_plaintext")
+    @classmethod
+    def _tls_off_loopback(cls, value: bool, info) -> bool:
+        host = info.data.get("host")
+        if info.data.get("tls") == "none" and host is not None and not value \
+                and not OutboundSettings.is_loopback(host):
+            raise ValueError(f"mailbox server {host} is not on loopback: use tls \"implicit\" or \"starttls\", "
+                             "or allow_plaintext = true to read it unencrypted")
+        return value
 
     @field_validator("after")
     @classmethod
@@ -129,10 +205,12 @@ class PipelineSettings(Section):
     lease_seconds: float = Field(300.0, gt=0)
     idle_poll_seconds: float = Field(0.5, gt=0)
     replies_per_sender_per_day: int = Field(10, ge=0)
+    replies_per_hour: int = Field(300, ge=0)   # automatic answers in all: a flood of them stops here
 
 
 class AuthenticitySettings(Section):
     dkim: bool = True                # verify DKIM signatures of incoming mail (needs DNS)
+    spf: bool = True                 # check SPF of mail received straight from its client (needs DNS)
     dns_timeout_seconds: float = Field(3.0, gt=0)
 
 

@@ -18,5 +18,9 @@ class Channel:
     parse: Callable[[bytes, object, str], Submission]
     # The screening rules that apply to this channel's messages, in order.
     rules: tuple
-    # (raw, DNS lookup or None, timeout) -> facts on the sender's authenticity; None: nothing to check.
-    authenticity: Callable[[bytes, Callable | None, float], dict] | None = None
+    # Whether the sender is who the message says: (submission, authenticity facts, envelope,
+    # trust settings) -> the reason to believe it, or None.
+    verify: Callable[[Submission, dict, object, object], str | None]
+    # (raw, envelope, DNS lookups or None, timeout, trust settings) -> facts on the sender's
+    # authenticity; None: the channel has nothing to check.
+    authenticity: Callable[[bytes, object, object, float, object], dict] | None = None

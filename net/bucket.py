@@ -29,3 +29,8 @@ class TokenBucket:
         # A full bucket is what a new key gets anyway: forgetting it changes nothing but memory.
         for key in [k for k, (tokens, when) in self.buckets.items() if tokens + (now - when) * self.rate >= self.capacity]:
             del self.buckets[key]
+        if len(self.buckets) > self.max_keys:
+            # Still too many (a flood from very many networks): the longest idle go, which at
+            # worst gives them a fresh allowance; memory stays bounded whatever comes.
+            keep = sorted(self.buckets.items(), key=lambda item: item[1][1])[len(self.buckets) - self.max_keys // 2:]
+            self.buckets = dict(keep)

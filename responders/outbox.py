@@ -8,17 +8,24 @@ import uuid
 from sqlmodel import Session
 
 from responders.render import render
+from store import outbox
 from store.models import Outbox
 
 # Stands in the stored body for the query code, which is kept apart (Outbox.secret) and erased
 # once the answer has been delivered: a code at rest in plain text would defeat its hashing.
 QUERY_CODE_MARK = "⟦query-code⟧"
-_MESSAGE_ID = re.compile(r"^[\x21-\x7e]{1,250}$")
+# RFC 5322 msg-id without its brackets: dot-atom-text "@" (dot-atom-text or no-fold-literal).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATOM}(?:\.{_ATOM})*"
+_MESSAGE_ID = re.compile(rf"{_DOT_ATOM}@(?:{_DOT_ATOM}|\[[\x21-\x5a\x5e-\x7e]*\])", re.ASCII)
+MAX_MESSAGE_ID_CHARS = 250
 
 
 def valid_message_id(value: str | None) -> bool:
-    """Message ids from mail we received go into our headers: only plain printable tokens do."""
-    return bool(value) and bool(_MESSAGE_ID.match(value)) and "<" not in value and ">" not in value
+    """Message ids from mail we received go into our headers: only the strict RFC 5322 form does,
+    bounded, without "=?" (a mail library may decode an encoded word into a line break)."""
+    return (isinstance(value, str) and len(value) <= MAX_MESSAGE_ID_CHARS and "=?" not in value
+            and _MESSAGE_ID.fullmatch(value) is not None)
 
 
 def queue_reply(
@@ -55,5 +62,4 @@ def queue_reply(
         in_reply_to=parent,
         references=thread[-20:],
     )
-    session.add(row)
-    return row
+    return outbox.add(session, row)

@@ -10,7 +10,7 @@ import aiosmtplib
 
 from config.schema import OutboundSettings
 from responders.delivery import OutboxSender
-from responders.mail import UnsendableAddress, build
+from responders.mail import UnsafeHeader, UnsendableAddress, build
 from store.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,14 @@ class EmailSender(OutboxSender):
             return "lost"
         try:
             message = build(row, self.settings.from_address, self.from_name)
-        except (UnsendableAddress, ValueError) as exc:
+        except (UnsendableAddress, UnsafeHeader, ValueError) as exc:
             # Nothing would make this message sendable later: give up at once, and say why.
+            log.warning("outbox %s: not sent: %s", outbox_id, exc)
             await asyncio.to_thread(self._record, outbox_id, token, False, f"cannot build: {exc}", permanent=True)
             return "failed"
         try:
+            # The bytes checked by build() are what goes out; a retry builds them again from the
+            # same row, so a duplicate after a crash carries the same Message-ID.
             await aiosmtplib.send(
                 message,
                 sender=self.settings.from_address,

@@ -111,25 +111,24 @@ def of_case(session: Session, case_id: int) -> list[Inbound]:
     return list(session.exec(select(Inbound).where(Inbound.case_id == case_id).order_by(Inbound.id)).all())
 
 
-def earlier_arrival(session: Session, row: Inbound, message_id: str | None, fingerprint: str) -> Inbound | None:
-    """The first arrival, already filed or threaded, from ROW's sender with the same message id
-    or, failing that, the same content fingerprint."""
-    if not row.sender:
+def earlier_arrival(session: Session, row: Inbound, fingerprint: str) -> Inbound | None:
+    """The first arrival, already filed or threaded, of the same content (subject, text,
+    attachments) from ROW's sender: the same message delivered again. The same Message-ID alone
+    is no proof of that: two different reports may carry one."""
+    if not row.sender_key:
         return None
     done = (InboundStatus.FILED, InboundStatus.FOLLOW_UP)
-    query = select(Inbound).where(Inbound.id != row.id, Inbound.sender == row.sender, Inbound.status.in_(done))
-    if message_id:
-        same_id = session.exec(query.where(Inbound.message_id == message_id).order_by(Inbound.id)).first()
-        if same_id is not None:
-            return same_id
-    return session.exec(query.where(Inbound.body_sha256 == fingerprint).order_by(Inbound.id)).first()
+    return session.exec(
+        select(Inbound).where(Inbound.id != row.id, Inbound.sender_key == row.sender_key, Inbound.status.in_(done),
+                              Inbound.body_sha256 == fingerprint).order_by(Inbound.id)
+    ).first()
 
 
-def case_of_own_message(session: Session, message_ids: Sequence[str], sender: str) -> int | None:
-    """The case of an earlier message by SENDER that one of MESSAGE_IDS names."""
+def case_of_own_message(session: Session, message_ids: Sequence[str], sender_key: str) -> int | None:
+    """The case of an earlier message from the sender of SENDER_KEY that one of MESSAGE_IDS names."""
     return session.exec(
         select(Inbound.case_id).where(
-            Inbound.message_id.in_(message_ids), Inbound.sender == sender, Inbound.case_id.is_not(None)
+            Inbound.message_id.in_(message_ids), Inbound.sender_key == sender_key, Inbound.case_id.is_not(None)
         )
     ).first()
 

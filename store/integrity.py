@@ -1,5 +1,6 @@
-"""Integrity check of the whole store: the audit chain, each evidence row against the entry that
-recorded its acquisition, and every stored file against its hash."""
+"""Integrity check of the whole store: the audit chain and its signatures (and, when given, a head
+recorded earlier), each evidence row against the entry that recorded its acquisition, and every
+stored file against its hash."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, select
 
-from store.audit import check_chain
+from store.audit import Head, check_chain, check_head
 from store.blobs import BlobStore
 from store.models import AuditEvent, Evidence, Inbound
 
@@ -15,8 +16,10 @@ from store.models import AuditEvent, Evidence, Inbound
 _VOUCHED = ("case_id", "item", "sha256", "size")
 
 
-def problems(session: Session, blobs: BlobStore) -> Iterator[str]:
+def problems(session: Session, blobs: BlobStore, head: Head | None = None) -> Iterator[str]:
     for problem in check_chain(session):
+        yield f"audit entry {problem.event_id}: {problem.reason}"
+    for problem in check_head(session, head) if head is not None else ():
         yield f"audit entry {problem.event_id}: {problem.reason}"
     acquired = {
         event.subject_id: event

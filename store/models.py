@@ -9,6 +9,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from store.sealed import Sealed, SealedJSON
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -65,9 +67,9 @@ class Inbound(SQLModel, table=True):
     channel: str = Field(max_length=16)          # email, telegram
     mailbox: str = Field(max_length=255)         # smtp, a [[mailbox]] name, a telegram bot
     external_id: str | None = Field(default=None, max_length=255)  # IMAP uidvalidity:uid, update id
-    envelope_from: str | None = Field(default=None, sa_type=Text)
+    envelope_from: str | None = Field(default=None, sa_type=Sealed("inbound.envelope_from"))
     envelope_to: list[str] = Field(default_factory=list, sa_type=JSON)
-    peer: str | None = Field(default=None, max_length=255)
+    peer: str | None = Field(default=None, sa_type=Sealed("inbound.peer"))
     received_at: datetime = _when(default_factory=utcnow)
     raw_path: str = Field(max_length=255)        # relative to the data directory
     raw_sha256: str = Field(max_length=64, index=True)
@@ -79,26 +81,29 @@ class Inbound(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     processed_at: datetime | None = _when(default=None)
     message_id: str | None = Field(default=None, max_length=998)
-    sender: str | None = Field(default=None, max_length=320)
-    subject: str | None = Field(default=None, sa_type=Text)
+    sender: str | None = Field(default=None, sa_type=Sealed("inbound.sender"))
+    # A keyed hash of the normalised sender (store.keys): "the same sender" without the address.
+    sender_key: str | None = Field(default=None, max_length=64, index=True)
+    subject: str | None = Field(default=None, sa_type=Sealed("inbound.subject"))
     body_sha256: str | None = Field(default=None, max_length=64)
     case_id: int | None = Field(default=None, foreign_key="case.id")
     duplicate_of: int | None = Field(default=None, foreign_key="inbound.id")
     rule_hits: list[str] = Field(default_factory=list, sa_type=JSON)
     defects: list[str] = Field(default_factory=list, sa_type=JSON)
-    authenticity: dict = Field(default_factory=dict, sa_type=JSON)
+    authenticity: dict = Field(default_factory=dict, sa_type=SealedJSON("inbound.authenticity"))
 
 
 class Reporter(SQLModel, table=True):
     """Who reported, by channel address; kept apart from cases so identity is shown only on need."""
 
     __tablename__ = "reporter"
-    __table_args__ = (UniqueConstraint("channel", "address", name="uq_reporter_address"),)
+    __table_args__ = (UniqueConstraint("channel", "address_key", name="uq_reporter_address_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
-    address: str = Field(max_length=320)         # email address or Telegram chat id
-    display_name: str | None = Field(default=None, max_length=255)
+    address: str = Field(sa_type=Sealed("reporter.address"))   # email address or Telegram chat id
+    address_key: str | None = Field(default=None, max_length=64)   # keyed hash of the normalised address
+    display_name: str | None = Field(default=None, sa_type=Sealed("reporter.display_name"))
     language: str = Field(default="zh", max_length=8)
     created_at: datetime = _when(default_factory=utcnow)
 
@@ -134,8 +139,10 @@ class Case(SQLModel, table=True):
     language: str = Field(default="zh", max_length=8)
     channel: str = Field(max_length=16)
     status: str = Field(default=CaseStatus.NEW, max_length=16)
-    subject: str = Field(default="", sa_type=Text)
-    entities: list[dict] = Field(default_factory=list, sa_type=JSON)
+    subject: str = Field(default="", sa_type=Sealed("case.subject"))
+    entities: list[dict] = Field(default_factory=list, sa_type=SealedJSON("case.entities"))
+    # The sender of the first message was verified (DKIM, SPF, a trusted server or network).
+    sender_verified: bool = Field(default=False)
     reporter_id: int | None = Field(default=None, foreign_key="reporter.id")
     query_code_hash: str = Field(max_length=255)
     assignee: str | None = Field(default=None, max_length=255)
@@ -154,8 +161,8 @@ class CaseMessage(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     inbound_id: int = Field(foreign_key="inbound.id", index=True)
     role: str = Field(max_length=16)             # report, follow_up
-    subject: str = Field(default="", sa_type=Text)
-    text: str = Field(default="", sa_type=Text)
+    subject: str = Field(default="", sa_type=Sealed("case_message.subject"))
+    text: str = Field(default="", sa_type=Sealed("case_message.text"))
     created_at: datetime = _when(default_factory=utcnow)
 
 
@@ -175,8 +182,8 @@ class Evidence(SQLModel, table=True):
     size: int = Field(sa_type=BigInteger)
     declared_type: str | None = Field(default=None, max_length=255)
     sniffed_type: str | None = Field(default=None, max_length=255)
-    original_name: str | None = Field(default=None, sa_type=Text)
-    stored_name: str = Field(max_length=255)
+    original_name: str | None = Field(default=None, sa_type=Sealed("evidence.original_name"))
+    stored_name: str = Field(sa_type=Sealed("evidence.stored_name"))
     source: str = Field(sa_type=Text)           # channel, mailbox and message id it came from
     acquired_at: datetime = _when(default_factory=utcnow)
 
@@ -192,18 +199,20 @@ class Outbox(SQLModel, table=True):
     """An answer waiting to be delivered: it is queued with the filing, never sent inline."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
+                      Index("ix_outbox_recipient_key", "channel", "recipient_key", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
     purpose: str = Field(max_length=32)          # acknowledgement, inquiry_answer, referral, ...
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
     inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
-    recipient: str = Field(max_length=320)
+    recipient: str = Field(sa_type=Sealed("outbox.recipient"))
+    recipient_key: str | None = Field(default=None, max_length=64)   # keyed hash, for the caps
     language: str = Field(default="zh", max_length=8)
     subject: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)
-    secret: str | None = Field(default=None, max_length=64)   # erased once delivered
+    secret: str | None = Field(default=None, sa_type=Sealed("outbox.secret"))   # erased once delivered
     message_id: str = Field(max_length=255, unique=True)
     in_reply_to: str | None = Field(default=None, max_length=998)
     references: list[str] = Field(default_factory=list, sa_type=JSON)
@@ -212,13 +221,15 @@ class Outbox(SQLModel, table=True):
     next_attempt_at: datetime = _when(default_factory=utcnow)
     lease_until: datetime | None = _when(default=None)
     claimed_by: str | None = Field(default=None, max_length=64)
-    last_error: str | None = Field(default=None, sa_type=Text)
+    # A relay's refusal often repeats the recipient's address: sealed like the address.
+    last_error: str | None = Field(default=None, sa_type=Sealed("outbox.last_error"))
     created_at: datetime = _when(default_factory=utcnow)
     sent_at: datetime | None = _when(default=None)
 
 
 class AuditEvent(SQLModel, table=True):
-    """One entry of the append-only audit log; each carries the hash of the one before."""
+    """One entry of the append-only audit log; each carries the hash of the one before, and a
+    signature over its own hash by the audit key named by key_id (see store/signing.py)."""
 
     __tablename__ = "audit_event"
 
@@ -231,6 +242,9 @@ class AuditEvent(SQLModel, table=True):
     details: dict = Field(default_factory=dict, sa_type=JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # Ed25519 over the hash (hex); empty only on entries written before signing began.
+    signature: str | None = Field(default=None, max_length=128)
+    key_id: str | None = Field(default=None, max_length=16)
 
 
 class Counter(SQLModel, table=True):
@@ -260,17 +274,19 @@ class TelegramDraft(SQLModel, table=True):
     until /done files it as one inbound message; emptied once filed or cancelled."""
 
     __tablename__ = "telegram_draft"
-    __table_args__ = (UniqueConstraint("chat_id", "opened_by", name="uq_telegram_draft_opened"),)
+    __table_args__ = (UniqueConstraint("chat_key", "opened_by", name="uq_telegram_draft_opened"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = Field(sa_type=BigInteger, index=True)
+    # The chat as a keyed pseudonym (store.telegram.chat_key), for look-ups; the id itself, sealed.
+    chat_key: int = Field(sa_type=BigInteger, index=True)
+    chat_id: int = Field(sa_type=SealedJSON("telegram_draft.chat_id"))
     mode: str = Field(max_length=16)                 # report, add
     case_number: str | None = Field(default=None, max_length=32)   # the case an addition is for
     language: str = Field(default="zh", max_length=8)
     status: str = Field(default="open", max_length=16)            # open, filed, cancelled
     opened_by: int = Field(sa_type=BigInteger)       # the update that opened it: reopening is idempotent
-    updates: list[dict] = Field(default_factory=list, sa_type=JSON)      # as Telegram sent them
-    attachments: list[dict] = Field(default_factory=list, sa_type=JSON)  # blob hash, name, type, file ids
+    updates: list[dict] = Field(default_factory=list, sa_type=SealedJSON("telegram_draft.updates"))  # as sent
+    attachments: list[dict] = Field(default_factory=list, sa_type=SealedJSON("telegram_draft.attachments"))
     inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
@@ -281,12 +297,12 @@ class TelegramChat(SQLModel, table=True):
 
     __tablename__ = "telegram_chat"
 
-    chat_id: int = Field(sa_type=BigInteger, primary_key=True)
+    chat_key: int = Field(sa_type=BigInteger, primary_key=True)   # a keyed pseudonym of the chat id
     language: str = Field(default="zh", max_length=8)
     state: str = Field(default="idle", max_length=16)
     draft_id: int | None = Field(default=None, foreign_key="telegram_draft.id")
     last_update_id: int = Field(default=0, sa_type=BigInteger)
-    last_replies: list[dict] = Field(default_factory=list, sa_type=JSON)
+    last_replies: list[dict] = Field(default_factory=list, sa_type=SealedJSON("telegram_chat.last_replies"))
     updated_at: datetime = _when(default_factory=utcnow)
 
 

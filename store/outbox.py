@@ -3,24 +3,37 @@ delivered, retried later, failed for good, each end with its audit entry; and it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from store import audit
 from store.models import Outbox, OutboxStatus, utcnow
+from store.reporters import address_key
 from store.store import Store
 
+# The audit log is not sealed (its hashes must be recomputable): addresses are kept out of it.
+ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>,;:\"']+")
 
-def replies_today(session: Session, channel: str, recipient: str) -> int:
-    since = utcnow() - timedelta(days=1)
-    return session.exec(
-        select(func.count(Outbox.id)).where(
-            Outbox.channel == channel, Outbox.recipient == recipient, Outbox.created_at >= since
-        )
-    ).one()
+
+def add(session: Session, row: Outbox) -> Outbox:
+    """Queue ROW; its recipient is found again by a keyed hash, never by the sealed address."""
+    row.recipient_key = address_key(session, row.channel, row.recipient)
+    session.add(row)
+    return row
+
+
+def replies_since(session: Session, since: datetime, channel: str | None = None, recipient: str | None = None) -> int:
+    """Answers queued since SINCE: to RECIPIENT (normalised, so +tags are one mailbox) when given."""
+    query = select(func.count(Outbox.id)).where(Outbox.created_at >= since)
+    if channel is not None:
+        query = query.where(Outbox.channel == channel)
+    if recipient is not None:
+        query = query.where(Outbox.recipient_key == address_key(session, channel, recipient))
+    return session.exec(query).one()
 
 
 def case_answered(session: Session, message_ids: Sequence[str]) -> int | None:
@@ -67,7 +80,8 @@ def record(store: Store, outbox_id: int, token: str, *, sent: bool, error: str |
             row.secret = None
             audit.append(session, actor="system", action="reply.failed", subject_type="case",
                          subject_id=row.case_id or "-",
-                         details={"outbox_id": row.id, "purpose": row.purpose, "error": (error or "")[:500]})
+                         details={"outbox_id": row.id, "purpose": row.purpose,
+                                  "error": ADDRESS.sub("<address>", error or "")[:500]})
         else:
             row.status = OutboxStatus.PENDING
             row.last_error = error

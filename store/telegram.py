@@ -6,16 +6,25 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from store.models import TelegramChat, TelegramDraft, TelegramOffset, utcnow
+from store.sealed import keyring_of
+
+
+def chat_key(session: Session, chat_id: int) -> int:
+    """The chat as a keyed pseudonym: rows are found by it, and a reader of the database cannot
+    tell which Telegram chat (which person) they belong to."""
+    digest = keyring_of(session.get_bind().dialect).lookup(f"telegram-chat:{chat_id}")
+    return int(digest[:15], 16)
 
 
 def find_chat(session: Session, chat_id: int) -> TelegramChat | None:
-    return session.get(TelegramChat, chat_id)
+    return session.get(TelegramChat, chat_key(session, chat_id))
 
 
 def save_chat(session: Session, chat_id: int, *, language: str, state: str, draft_id: int | None,
               update_id: int, replies: list[dict]) -> None:
     """Write where the chat stands; its last update id never moves backwards."""
-    row = session.get(TelegramChat, chat_id) or TelegramChat(chat_id=chat_id)
+    key = chat_key(session, chat_id)
+    row = session.get(TelegramChat, key) or TelegramChat(chat_key=key)
     row.language = language
     row.state = state
     row.draft_id = draft_id
@@ -32,11 +41,12 @@ def find_draft(session: Session, draft_id: int) -> TelegramDraft | None:
 def open_draft(session: Session, chat_id: int, mode: str, language: str, update_id: int,
                case_number: str | None = None) -> TelegramDraft:
     """A new draft, or the one update UPDATE_ID of the chat opened already."""
+    key = chat_key(session, chat_id)
     draft = session.exec(
-        select(TelegramDraft).where(TelegramDraft.chat_id == chat_id, TelegramDraft.opened_by == update_id)
+        select(TelegramDraft).where(TelegramDraft.chat_key == key, TelegramDraft.opened_by == update_id)
     ).one_or_none()
     if draft is None:
-        draft = TelegramDraft(chat_id=chat_id, mode=mode, case_number=case_number, language=language,
+        draft = TelegramDraft(chat_key=key, chat_id=chat_id, mode=mode, case_number=case_number, language=language,
                               opened_by=update_id)
         session.add(draft)
         session.flush()

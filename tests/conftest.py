@@ -19,6 +19,17 @@ PG_ADMIN_URL = os.environ.get("INTAKE_TEST_PG", "postgresql+psycopg://postgres@1
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+BORDER = "mx.jiwei.example"
+
+
+def verified_by_border(raw: bytes, sender: str) -> bytes:
+    """RAW as the office's border server hands it on after DKIM passed for SENDER's domain."""
+    domain = sender.rpartition("@")[2]
+    trace = (f"Received: from mail.{domain} by {BORDER} with ESMTPS; Fri, 4 Dec 2026 09:00:00 +0800\r\n"
+             f"Authentication-Results: {BORDER}; dkim=pass header.d={domain}\r\n")
+    return trace.encode() + raw
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -84,6 +95,8 @@ def model_dir() -> Path:
     import classifier
 
     directory = ROOT / "data" / "model"
+    # data/ as the bot makes it (0700), so that `make run` after `make test` finds it acceptable.
+    directory.parent.mkdir(mode=0o700, exist_ok=True)
     classifier.load(directory, train_if_missing=True)
     return directory
 
@@ -134,7 +147,9 @@ def make_settings(tmp_path: Path, store_url: str | None = None, **sections) -> S
     data = {
         "store": {"url": store_url or f"sqlite:///{tmp_path / 'intake.db'}", "data_dir": str(tmp_path / "data")},
         "classifier": {"model_dir": str(ROOT / "data" / "model")},
-        "smtp": {"port": 0},
+        # The office's border server, whose Authentication-Results the bot believes (see
+        # verified_by_border); mail without them is from an unverified sender.
+        "smtp": {"port": 0, "trusted_authserv_ids": [BORDER]},
         "outbound": {"port": 9, "retry_base_seconds": 0.2},
         # Classify in the test's own process: a worker process per test would load spaCy each time.
         "pipeline": {"processes": 0},

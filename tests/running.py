@@ -36,9 +36,9 @@ class Relay:
 
 
 @contextlib.asynccontextmanager
-async def running(settings):
+async def running(settings, **pipeline_options):
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(settings, stop=stop, ready=ready))
+    task = asyncio.create_task(serve(settings, stop=stop, ready=ready, **pipeline_options))
     waiter = asyncio.create_task(ready.wait())
     done, _ = await asyncio.wait({task, waiter}, timeout=120, return_when=asyncio.FIRST_COMPLETED)
     if task in done:

@@ -16,10 +16,18 @@ import re
 from intake.mime.charsets import decode_text
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([bBqQ])\?(.*?)\?=", re.S)
+# Stands for an encoded word while an address header is split (a private-use character).
+_WORD_MARK = "\ue000"
+# In a phrase the parser drops the placeholder's quotes; in a comment "(…)" it keeps them.
+_WORD_MARKED = re.compile('"?' + _WORD_MARK + r"(\d+)" + _WORD_MARK + '"?')
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
 _QP_BYTE = re.compile(rb"=([0-9A-Fa-f]{2})")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATOM}(?:\.{_ATOM})*"
+_STRICT_MSG_ID = re.compile(rf"{_DOT_ATOM}@(?:{_DOT_ATOM}|\[[\x21-\x5a\x5e-\x7e]*\])", re.ASCII)
+MAX_MESSAGE_ID_CHARS = 250
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 MAX_HEADER_CHARS = 20_000
@@ -137,11 +145,25 @@ def parse_addresses(value: object, *, hint: str | None = None, defects: list[str
     """
     found: list[str] = []
     text = undo_8bit(_FOLD.sub("", str(value)[:MAX_HEADER_CHARS]), hint, found)
+    # An encoded word may stand only in a display name (RFC 2047 section 5), and what it hides
+    # ("Li <a@x>") must not be read as an address: each is set aside as a quoted placeholder
+    # while the addresses are split, then put back into the name.
+    words: list[str] = []
+
+    def set_aside(match: re.Match) -> str:
+        words.append(match.group(0))
+        return f'"{_WORD_MARK}{len(words) - 1}{_WORD_MARK}"'
+
+    text = _ENCODED_WORD.sub(set_aside, text)
     pairs = []
     for name, address in email.utils.getaddresses([text]):
         address = clean_text(address).strip().strip("<>").strip()
+        if _WORD_MARK in address:
+            found.append("encoded-word-in-address")
+            address = ""
         if not address and not (keep_empty and name.strip()):
             continue
+        name = _WORD_MARKED.sub(lambda m: words[int(m.group(1))], name)
         name = header_text(name, hint=hint, defects=found) if name else ""
         pairs.append((name, address))
     if defects is not None:
@@ -161,10 +183,20 @@ def parse_address(value: object) -> tuple[str, str]:
 def message_ids(value: object) -> list[str]:
     """Message ids in a Message-ID, In-Reply-To or References value, angle brackets removed.
 
-    Ids written without brackets (some clients do) are taken when they contain an @.
+    Only ids of the strict RFC 5322 form id-left "@" id-right (dot-atom-text, or a no-fold
+    literal on the right), at most MAX_MESSAGE_ID_CHARS long, are taken: they are copied into the
+    headers of our answers, so no whitespace, no control character and no encoded word ("=?",
+    which a mail library may decode into line breaks) gets through. Ids written without brackets
+    (some clients do) are taken when they have that form.
     """
     text = clean_text(_FOLD.sub("", str(value)[:MAX_HEADER_CHARS]))
     ids = _MSG_ID.findall(text)
     if not ids:
-        ids = [token.strip("<>,;") for token in text.split() if "@" in token]
-    return list(dict.fromkeys(i for i in ids if i))
+        ids = [token.strip("<>,;") for token in text.split()]
+    return list(dict.fromkeys(i for i in ids if strict_message_id(i)))
+
+
+def strict_message_id(value: str) -> bool:
+    """VALUE (without brackets) is a message id of the strict RFC 5322 form, and no encoded word."""
+    return (len(value) <= MAX_MESSAGE_ID_CHARS and "=?" not in value
+            and _STRICT_MSG_ID.fullmatch(value) is not None)

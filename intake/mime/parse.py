@@ -6,8 +6,10 @@ mail wrong: a GB2312 label on GBK text turns the whole body into U+FFFD, wrong l
 mojibake without a defect, raw 8-bit subjects, names and filenames come out as garbage or
 surrogate escapes, nested messages are flattened into the body, and files without a name get a
 random one. It also raises on some malformed mail (AttributeError on a reused boundary); then the
-stdlib parses alone. Every repair and every recovered failure is recorded in
-`Decoded.defects`; `decode_message` never raises. `intake.email.parse` makes a `Submission` of it.
+stdlib parses alone. Mail nested deeper than both can recurse is read headers-only, its text from
+a flat scan of the raw body (`MimeWalker.walk_flat`), with the defect "nesting-too-deep". Every
+repair and every recovered failure is recorded in `Decoded.defects`; `decode_message` never
+raises. `intake.email.parse` makes a `Submission` of it.
 
 Conventions: message ids are stored without angle brackets; addresses are lower-cased; names,
 subjects and filenames are decoded; `content_id` is stored without angle brackets (as `cid:`
@@ -136,16 +138,17 @@ def _parse(raw: bytes, draft: _Draft) -> None:
     if not message.keys():
         draft.defects.append("no-headers")
     _read_headers(message, parser, hint, draft)
-    if whole:
-        body = walker.walk(message)
-        draft.attachments.extend(body.attachments)
-        draft.html = body.html
-        draft.text = body.text
+    # no tree: the parts are found in the raw body by a scan that cannot recurse
+    body = walker.walk(message) if whole else walker.walk_flat(message)
+    draft.attachments.extend(body.attachments)
+    draft.html = body.html
+    draft.text = body.text
 
 
 def _tree(raw: bytes, draft: _Draft) -> tuple[email.message.Message, object | None, bool]:
-    """The message tree (built by mail-parser, else by the stdlib, else headers only), the
-    MailParser if it worked, and whether the tree holds the body."""
+    """The message tree (built by mail-parser, else by the stdlib, else headers only with the
+    body as one unparsed payload), the MailParser if it worked, and whether the tree holds the
+    parsed body."""
     try:
         parser = mailparser.MailParser.from_bytes(raw)
         _mail_parser_defects(parser, draft)

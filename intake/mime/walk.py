@@ -5,6 +5,11 @@ Text rules: in multipart/alternative the text/plain version wins, the HTML one (
 text) is used when there is no non-blank text/plain; outside alternatives every inline text
 part is kept, in order. Text and HTML parts with a filename or an attachment disposition are
 files, not text. The body of a nested message is its own, so it is not part of the text.
+
+Depth: the walk recurses down to MAX_MULTIPART_DEPTH multiparts; what lies deeper is read by a
+loop over an explicit stack (`_deep`), and a message too deep for the parsers themselves is read
+from its raw lines (`walk_flat`, see flat.py). Either way the defect "nesting-too-deep" is
+recorded and the text found is kept: a report wrapped in hundreds of multiparts is still read.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import quopri
 import re
 from dataclasses import dataclass, field
 
-from intake.mime import tnef
+from intake.mime import flat, tnef
 from intake.mime.body_text import body_text, looks_binary, stray_header_lines
 from intake.mime.charsets import codec_for
 from intake.mime.headers import clean_text
@@ -30,6 +35,8 @@ from intake.mime.parts import Attachment
 from intake.mime.transfer import body_bytes, decode_base64, decode_body, decode_uu, transfer_encoding
 
 MAX_MULTIPART_DEPTH = 50
+# parts read by the loop below that depth; any real message has far fewer
+MAX_DEEP_PARTS = 10_000
 MAX_NESTED_DEPTH = 5
 MAX_ATTACHMENTS = 500
 _CJK_CODECS = {"gb2312", "gbk", "gb18030", "big5", "big5hkscs", "cp950", "hz", "euc_jp", "shift_jis",
@@ -87,7 +94,31 @@ class MimeWalker:
     # -- the walk -----------------------------------------------------------------------------
 
     def walk(self, message: email.message.Message) -> Body:
-        segments = self._part(message, 0, 0, None)
+        return self._assemble(self._part(message, 0, 0, None))
+
+    def walk_flat(self, message: email.message.Message) -> Body:
+        """A message the parsers could not build a tree of (parsed headers-only): its leaf parts
+        read from the raw body in one pass, without recursion (see flat.py)."""
+        boundary = message.get_boundary() if message.get_content_maintype() == "multipart" else None
+        segments: list[_Segment] = []
+        if boundary:
+            for leaf in flat.leaf_parts(body_bytes(message), boundary, self.defects):
+                segments.extend(self._flat_leaf(leaf))
+        return self._assemble(segments)
+
+    def _flat_leaf(self, part: email.message.Message) -> list[_Segment]:
+        content_type = content_type_of(part)
+        if content_type.startswith("message/"):
+            # kept as a file, not opened: its own nesting is what defeated the parsers
+            filename, disposition, content_id = part_labels(part, self.hint, self.defects)
+            payload, defects = decode_body(part)
+            self.defects.extend(defects)
+            self._add(Attachment(filename, content_type, payload, disposition or "attachment", content_id,
+                                 "nested-message", None))
+            return []
+        return self._leaf(part, content_type, 0, None)
+
+    def _assemble(self, segments: list[_Segment]) -> Body:
         used = [s for s in segments if s.text.strip()]
         self.body.text = "\n".join(s.text.strip("\n") for s in used)
         if used and all(s.kind == "html" for s in used):
@@ -106,8 +137,7 @@ class MimeWalker:
         for defect in getattr(part, "defects", ()):
             self.defects.append(defect_code(type(defect).__name__))
         if depth > MAX_MULTIPART_DEPTH:
-            self.defects.append("nesting-too-deep")
-            return []
+            return self._deep(part, nested, parent)
         content_type = content_type_of(part)
         if part.is_multipart():  # the parser split it: multipart/* and message/* parts
             children = [c for c in part.get_payload() if isinstance(c, email.message.Message)]
@@ -126,6 +156,39 @@ class MimeWalker:
                 return self._part(recovered, depth + 1, nested, parent)
             content_type = "text/plain"  # what the parser could not split is shown as text
         return self._leaf(part, content_type, nested, parent)
+
+    def _deep(self, part: email.message.Message, nested: int, parent: int | None) -> list[_Segment]:
+        """The parts below MAX_MULTIPART_DEPTH, in order, by a loop instead of recursion.
+
+        Simpler than the walk: of an alternative only its text/plain children are read when it
+        has one; a nested message is opened as in the walk (that recursion is bounded by
+        MAX_NESTED_DEPTH); a multipart the parser could not split is read as text.
+        """
+        self.defects.append("nesting-too-deep")
+        segments: list[_Segment] = []
+        stack, seen = [part], 0
+        while stack:
+            part, seen = stack.pop(), seen + 1
+            if seen > MAX_DEEP_PARTS:
+                self.defects.append("too-many-parts")
+                break
+            for defect in getattr(part, "defects", ()):
+                self.defects.append(defect_code(type(defect).__name__))
+            content_type = content_type_of(part)
+            if part.is_multipart():
+                children = [c for c in part.get_payload() if isinstance(c, email.message.Message)]
+                if content_type.startswith("message/"):
+                    self._message(part, content_type, children, MAX_MULTIPART_DEPTH, nested, parent)
+                    continue
+                if content_type == "multipart/alternative":
+                    plain = [c for c in children if not c.is_multipart() and content_type_of(c) == "text/plain"]
+                    children = plain or children
+                stack.extend(reversed(children))
+                continue
+            if content_type.startswith("multipart/"):
+                content_type = "text/plain"
+            segments.extend(self._leaf(part, content_type, nested, parent))
+        return segments
 
     def _alternative(self, children: list, depth: int, nested: int,
                      parent: int | None) -> list[_Segment]:

@@ -4,6 +4,7 @@ all written in the caller's single transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session
 
@@ -33,6 +34,9 @@ class Prepared:
     fingerprint: str
     code: str
     code_hash: str
+    # Why the sender is believed (intake.email.trust), None when it is not: then nothing is
+    # answered automatically and no earlier case is joined on the strength of the address.
+    verified_by: str | None = None
 
 
 class Filer:
@@ -40,6 +44,7 @@ class Filer:
         self.settings = settings
         self.office = settings.office
         self.calendar = calendar
+        self.own = frozenset(reporters.normalised(address) for address in settings.own_addresses())
 
     def new_case(self, session: Session, row: Inbound, prep: Prepared) -> Case:
         result = prep.classification
@@ -62,6 +67,7 @@ class Filer:
             subject=sub.subject[:1000],
             entities=list(result.get("entities") or [])[:200],
             reporter_id=reporter.id if reporter else None,
+            sender_verified=prep.verified_by is not None,
             query_code_hash=prep.code_hash,
             created_at=received,
             updated_at=utcnow(),
@@ -110,9 +116,9 @@ class Filer:
         recipient = reply_address(prep.sub)
         if not prep.verdict.reply or not recipient:
             return
-        cap = self.settings.pipeline.replies_per_sender_per_day
-        if outbox.replies_today(session, row.channel, recipient) >= cap:
-            row.rule_hits = [*row.rule_hits, "reply-cap"]
+        refusal = self._no_answer(session, row, prep, recipient)
+        if refusal:
+            row.rule_hits = [*row.rule_hits, refusal]
             return
         queue_case_answer(
             session, self.settings, case, purpose,
@@ -126,6 +132,21 @@ class Filer:
             references=prep.sub.references,
             query_code=query_code,
         )
+
+    def _no_answer(self, session: Session, row: Inbound, prep: Prepared, recipient: str) -> str | None:
+        """Why no automatic answer may go to RECIPIENT, or None: the bot must never answer someone
+        who did not write, mail itself, or become a mail cannon."""
+        if recipient in ("<>", "") or reporters.normalised(recipient) in self.own:
+            return "reply-to-own-address"
+        if prep.verified_by is None:
+            return "sender-not-verified"
+        now = utcnow()
+        pipeline = self.settings.pipeline
+        if outbox.replies_since(session, now - timedelta(days=1), row.channel, recipient) >= pipeline.replies_per_sender_per_day:
+            return "reply-cap"
+        if outbox.replies_since(session, now - timedelta(hours=1)) >= pipeline.replies_per_hour:
+            return "reply-global-cap"
+        return None
 
 
 def _audit(session: Session, case: Case, action: str, row: Inbound, **details) -> None:

@@ -36,7 +36,8 @@ def _start_worker(settings: Settings) -> None:
     _exit_with_parent()
     logging.getLogger("mailparser").setLevel(logging.ERROR)
     model = classifier.load(settings.classifier.model_dir, train_if_missing=False)
-    store = Store.open(settings.store.url, settings.store.data_dir, upgrade=False)
+    store = Store.open(settings.store.url, settings.store.data_dir, upgrade=False,
+                       audit_key=settings.store.audit_key_file, key_file=settings.store.key_file)
     _pipeline = Pipeline(store=store, settings=settings, classify=model.classify)
 
 

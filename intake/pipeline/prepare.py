@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from config.schema import Settings
 from intake.channel import Channel
 from intake.email.authenticity import CachingResolver
-from intake.email.channel import EMAIL
+from intake.email.channel import EMAIL, Lookups
+from intake.email.trust import Trust, system_spf_lookup
 from intake.mime.parse import decode_message
 from intake.pipeline.filing import Prepared
-from intake.pipeline.screen import Envelope, screen
+from intake.pipeline.screen import Envelope, screen, unread
 from intake.pipeline.threads import body_fingerprint
 from intake.submission import Submission
 from intake.telegram.channel import TELEGRAM
@@ -35,11 +36,12 @@ class Job:
 
 class Preparer:
     def __init__(self, settings: Settings, blobs: BlobStore, classify: Callable[[str, str], dict],
-                 dnsfunc: Callable | None):
+                 dnsfunc: Callable | None, spf_lookup: Callable | None = None):
         self.settings = settings
         self.blobs = blobs
         self.classify = classify
-        self.dnsfunc = dnsfunc
+        self.lookups = Lookups(dkim=dnsfunc, spf=spf_lookup)
+        self.trust = Trust.of(settings.smtp.trusted_networks, settings.smtp.trusted_authserv_ids)
 
     def prepare(self, job: Job) -> Prepared:
         channel = CHANNELS[job.channel]
@@ -49,7 +51,7 @@ class Preparer:
         classification = self.classify(sub.subject, self._readable_text(sub)) if verdict.file else None
         items: list[Item] = []
         code = code_hash = ""
-        filing = classification is not None and classification["kind"] != "spam"
+        filing = classification is not None and not sure_spam(classification, sub)
         if filing:
             items = self._evidence_items(raw, sub, channel.raw_type)
             code = codes.new_code()
@@ -58,7 +60,9 @@ class Preparer:
         if channel.authenticity is not None:
             # Keys are looked up only for what is filed: screened mail costs no DNS queries.
             timeout = self.settings.authenticity.dns_timeout_seconds
-            facts = channel.authenticity(raw, self.dnsfunc if filing else None, timeout)
+            facts = channel.authenticity(raw, job.envelope, self.lookups if filing else None, timeout, self.trust)
+        verified = channel.verify(sub, facts, job.envelope, self.trust) if filing else None
+        facts["sender_verified_by"] = verified
         return Prepared(
             sub=sub,
             verdict=verdict,
@@ -68,6 +72,7 @@ class Preparer:
             fingerprint=body_fingerprint(sub),
             code=code,
             code_hash=code_hash,
+            verified_by=verified,
         )
 
     def _readable_text(self, sub: Submission) -> str:
@@ -97,5 +102,24 @@ class Preparer:
         return items
 
 
+def sure_spam(classification: dict | None, sub: Submission) -> bool:
+    """The classifier calls it spam with a confidence at or above the threshold calibrated with
+    its model: then, and only then, its word alone screens the message out. A "spam" below it is
+    filed for a person to check (hit "spam-check"): a report in a register the model never saw
+    (a formal notice about an official) must not vanish from the queue. A classification that
+    carries no confidence is not sure either, nor is one of a message the parser could not read
+    all of (nested too deep): the classifier saw only part of it."""
+    if classification is None or classification.get("kind") != "spam" or unread(sub):
+        return False
+    confidence, threshold = classification.get("confidence"), classification.get("spam_threshold")
+    if not isinstance(confidence, (int, float)) or not isinstance(threshold, (int, float)):
+        return False
+    return confidence >= threshold
+
+
 def default_dnsfunc(settings: Settings) -> Callable | None:
     return CachingResolver() if settings.authenticity.dkim else None
+
+
+def default_spf_lookup(settings: Settings) -> Callable | None:
+    return system_spf_lookup(settings.authenticity.dns_timeout_seconds) if settings.authenticity.spf else None

@@ -21,8 +21,9 @@ class Effect(StrEnum):
 
 @dataclass(frozen=True)
 class Envelope:
-    sender: str | None          # SMTP MAIL FROM; "" is the null sender, None when unknown
+    sender: str | None          # SMTP MAIL FROM; "" or "<>" is the null sender, None when unknown
     own_addresses: frozenset[str]
+    client: str | None = None   # the SMTP client's address, when the message came straight from it
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def _first(sub: Submission, name: str) -> str:
 
 def null_sender(sub: Submission, env: Envelope) -> bool:
     if env.sender is not None:
-        return env.sender == ""
+        # aiosmtpd hands the null sender over as the literal "<>"
+        return env.sender.strip() in ("", "<>")
     # Mail fetched from a mailbox has no envelope; the delivering server recorded it here.
     return _first(sub, "return-path") == "<>"
 
@@ -124,8 +126,18 @@ def spam_flag(sub: Submission, env: Envelope) -> bool:
     return GTUBE in sub.text or GTUBE in sub.subject
 
 
+# Defects by which the parser says part of the message could not be read (too deep, too many
+# parts, a failed parse): what it got out is not all there is.
+UNREAD_DEFECTS = frozenset({"nesting-too-deep", "too-many-parts", "stdlib-parse-failed", "internal-error"})
+
+
+def unread(sub: Submission) -> bool:
+    return any(defect.split(":", 1)[0] in UNREAD_DEFECTS for defect in sub.defects)
+
+
 def empty(sub: Submission, env: Envelope) -> bool:
-    return not sub.subject.strip() and not sub.text.strip() and not sub.attachments
+    # a message whose content could not all be read is not empty: a person has to look at it
+    return not sub.subject.strip() and not sub.text.strip() and not sub.attachments and not unread(sub)
 
 
 def no_return_address(sub: Submission, env: Envelope) -> bool:

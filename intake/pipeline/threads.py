@@ -30,11 +30,14 @@ def body_fingerprint(sub: Submission) -> str:
     return digest.hexdigest()
 
 
-def thread_case(session: Session, sub: Submission, channel: str, prefix: str) -> Case | None:
-    """The case this message follows up, by its threading headers, or by case number and proof.
-
-    A case number alone proves nothing (anyone can copy one into a subject): it must come from the
-    reporter's own address, or together with the case's query code.
+def thread_case(session: Session, sub: Submission, channel: str, prefix: str, sender_key: str | None,
+                verified: bool) -> Case | None:
+    """The case this message follows up, only by proof: the channel proved it (Telegram /add), it
+    replies to one of our answers (whose Message-ID only the recipient saw), or it names the case
+    number together with the case's query code, or comes from the reporter's own address with the
+    sender VERIFIED. A case number alone proves nothing (anyone can copy one), and neither does a
+    From header: an unverified message always opens a case of its own, and tells its sender
+    nothing about anyone else's case.
     """
     if sub.proven_case:
         case = cases.by_number(session, sub.proven_case)
@@ -45,8 +48,8 @@ def thread_case(session: Session, sub: Submission, channel: str, prefix: str) ->
         answered = outbox.case_answered(session, references)
         if answered is not None:
             return cases.get(session, answered)
-        if sub.sender:
-            own_earlier = inbound.case_of_own_message(session, references, sub.sender)
+        if verified and sender_key:
+            own_earlier = inbound.case_of_own_message(session, references, sender_key)
             if own_earlier is not None:
                 return cases.get(session, own_earlier)
     pattern = case_number_pattern(prefix)
@@ -56,7 +59,8 @@ def thread_case(session: Session, sub: Submission, channel: str, prefix: str) ->
         if case is None:
             continue
         reporter = reporters.get(session, case.reporter_id)
-        if reporter is not None and reporter.channel == channel and reporter.address == reply_address(sub):
+        if verified and reporter is not None and reporter.channel == channel and sender_key \
+                and reporter.address_key == reporters.address_key(session, channel, reply_address(sub) or ""):
             return case
         if _carries_code(sub, case):
             return case
@@ -69,5 +73,13 @@ def _carries_code(sub: Submission, case: Case) -> bool:
 
 
 def reply_address(sub: Submission) -> str | None:
-    address = sub.reply_to or sub.sender
+    """Where an answer goes: Reply-To when it is in the sender's own domain, else the sender (a
+    Reply-To elsewhere would let a sender have our answers delivered to a third party)."""
+    address = sub.sender
+    if sub.reply_to and (not sub.sender or _domain(sub.reply_to) == _domain(sub.sender)):
+        address = sub.reply_to
     return address.lower() if address else None
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()

@@ -20,11 +20,11 @@ from sqlmodel import Session
 from cases.calendar import WorkCalendar
 from config.schema import Settings
 from intake.pipeline.filing import Filer, Prepared
-from intake.pipeline.prepare import Job, Preparer, default_dnsfunc
+from intake.pipeline.prepare import Job, Preparer, default_dnsfunc, default_spf_lookup, sure_spam
 from intake.pipeline.screen import Envelope
 from intake.pipeline.threads import thread_case
 from net.backoff import delay
-from store import claims, inbound
+from store import claims, inbound, reporters
 from store.db import serialise
 from store.models import Inbound, InboundStatus, utcnow
 from store.store import Store
@@ -63,6 +63,8 @@ class Pipeline:
     # DKIM's key lookup; "default" means the system resolver (with a cache) when [authenticity]
     # dkim is on. Tests pass their own.
     dnsfunc: Callable | None | str = "default"
+    # SPF's lookup (intake.email.trust.SpfLookup), likewise.
+    spf_lookup: Callable | None | str = "default"
     pool: Pool | None = None
 
     def __post_init__(self):
@@ -72,9 +74,11 @@ class Pipeline:
         self.own = frozenset(self.settings.own_addresses())
         if self.dnsfunc == "default":
             self.dnsfunc = default_dnsfunc(self.settings)
+        if self.spf_lookup == "default":
+            self.spf_lookup = default_spf_lookup(self.settings)
         self.preparer = None
         if self.classify is not None:
-            self.preparer = Preparer(self.settings, self.store.blobs, self.classify, self.dnsfunc)
+            self.preparer = Preparer(self.settings, self.store.blobs, self.classify, self.dnsfunc, self.spf_lookup)
 
     # -- one message ---------------------------------------------------------------------------
 
@@ -113,7 +117,9 @@ class Pipeline:
                 return Disposition.LOST
             attempts = row.attempts
             # Only a listener that speaks SMTP knows an envelope sender; the others leave it None.
-            envelope = Envelope(sender=row.envelope_from, own_addresses=self.own)
+            # The peer is the client that sent the message only when the message came that way.
+            direct = row.envelope_from is not None
+            envelope = Envelope(sender=row.envelope_from, own_addresses=self.own, client=row.peer if direct else None)
             job = Job(raw_sha256=row.raw_sha256, channel=row.channel, envelope=envelope)
         if attempts > self.settings.pipeline.max_attempts:
             # The claim count ran past the limit without a recorded failure: the process died
@@ -139,6 +145,7 @@ class Pipeline:
         sub = prep.sub
         row.message_id = sub.message_id
         row.sender = sub.sender
+        row.sender_key = reporters.address_key(session, row.channel, sub.sender) if sub.sender else None
         row.subject = sub.subject[:1000]
         row.body_sha256 = prep.fingerprint
         row.defects = list(sub.defects)[:100]
@@ -146,16 +153,19 @@ class Pipeline:
         row.rule_hits = list(prep.verdict.hits)
         row.processed_at = utcnow()
         if prep.classification is not None and prep.classification["kind"] == "spam":
-            row.rule_hits = [*row.rule_hits, "classified-spam"]
-        if prep.classification is None or prep.classification["kind"] == "spam":
+            # below the calibrated confidence it is filed as kind spam, marked for checking
+            sure = sure_spam(prep.classification, sub)
+            row.rule_hits = [*row.rule_hits, "classified-spam" if sure else "spam-check"]
+        if prep.classification is None or sure_spam(prep.classification, sub):
             return self._finish(session, row, InboundStatus.SCREENED, Disposition.SCREENED)
-        self._serialise_sender(session, sub.sender)
-        first = inbound.earlier_arrival(session, row, sub.message_id, prep.fingerprint)
+        self._serialise_sender(session, row.sender_key)
+        first = inbound.earlier_arrival(session, row, prep.fingerprint)
         if first is not None:
             row.duplicate_of = first.id
             row.case_id = first.case_id
             return self._finish(session, row, InboundStatus.DUPLICATE, Disposition.DUPLICATE)
-        case = thread_case(session, sub, row.channel, self.settings.office.case_prefix)
+        case = thread_case(session, sub, row.channel, self.settings.office.case_prefix, row.sender_key,
+                           verified=prep.verified_by is not None)
         if case is not None:
             self.filer.follow_up(session, row, prep, case)
             return self._finish(session, row, InboundStatus.FOLLOW_UP, Disposition.FOLLOW_UP)

@@ -11,4 +11,6 @@ TELEGRAM = Channel(
     raw_type="application/json",
     parse=lambda raw, blobs, language: parse(raw, blobs),
     rules=CHAT_RULES,
+    # Telegram itself vouches for the chat a message comes from, and answers go back to that chat.
+    verify=lambda sub, facts, envelope, trust: "telegram",
 )

@@ -78,3 +78,16 @@ SHORT_REPORTS = [
     ("", "The mayor took bribes from the developer."),
     ("Bribery at the land bureau", "Please see the attached photos and bank slips."),
 ]
+
+# In the register of a discipline body's notices and circulars: reports of a kind the corpus does
+# not hold. The current model calls the first two spam, without being sure of it.
+FORMAL_NOTICES = [
+    ("转发：关于典型问题的通报",
+     "各单位：\n现将《关于几起形式主义官僚主义典型问题的通报》转发给你们，请认真组织学习，引以为戒。\n"
+     "一、某县在脱贫攻坚中层层加码、重复转发文件、多头填报表格。\n二、某局在督查检查中过多过频，增加基层负担。\n特此通知。"),
+    ("通报",
+     "现将有关情况通报如下：某区卫健委在疫情防控检查中层层加码，同一事项重复转发文件，要求社区多头报送表格。"
+     "区纪委监委已约谈相关负责人。请各单位引以为戒。"),
+    ("关于违规吃喝问题的通报",
+     "各单位：经查，某县民政局原局长王某违反中央八项规定精神，多次接受管理服务对象宴请。现予通报，请引以为戒。特此通报。"),
+]

@@ -11,7 +11,9 @@ from classifier.evidence import is_empty
 from classifier.labels import AREAS, KINDS, VIOLATIONS
 from classifier.normalize import normalize
 
-CONTRACT_KEYS = {"kind", "area", "violation", "priority", "real_name", "language", "entities"}
+# DESIGN.md's keys, and the kind's confidence with the threshold it is judged by (see model.py)
+CONTRACT_KEYS = {"kind", "area", "violation", "priority", "real_name", "language", "entities", "confidence",
+                 "spam_threshold"}
 
 
 def _language(text: str) -> str:

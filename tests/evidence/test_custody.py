@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 from email.message import EmailMessage
 
 from sqlalchemy import update
@@ -70,18 +71,23 @@ def test_raw_message_is_item_zero_and_each_attachment_has_hash_sniffed_type_and_
     assert pdf.parent_id == raw.id
 
 
-def test_export_bundle_verifies_with_sha256sum(pipeline, tmp_path):
-    case = filed_case(pipeline)
+def exported(pipeline, case, tmp_path) -> tuple[Path, subprocess.CompletedProcess]:
+    """CASE exported with `bot.py evidence export`, unpacked; and what `sha256sum -c` said of it."""
     out = tmp_path / "bundle.zip"
     result = bot(pipeline.settings, "evidence", "export", case.number, "--out", str(out))
     assert result.returncode == 0, result.stderr
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(out) as bundle:
         bundle.extractall(unpacked)
-        names = set(bundle.namelist())
-    assert {"manifest.json", "SHA256SUMS", "custody.jsonl"} <= names
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    return unpacked, check
+
+
+def test_export_bundle_verifies_with_sha256sum(pipeline, tmp_path):
+    case = filed_case(pipeline)
+    unpacked, check = exported(pipeline, case, tmp_path)
+    assert {"manifest.json", "SHA256SUMS", "custody.jsonl"} <= {path.name for path in unpacked.iterdir()}
     assert check.stdout.count(": OK") == 3
     custody = [json.loads(line) for line in (unpacked / "custody.jsonl").read_text().splitlines()]
     actions = [entry["action"] for entry in custody]

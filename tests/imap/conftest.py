@@ -14,7 +14,7 @@ import pytest
 
 from intake.email.imap import Mailboxes
 from store.store import Store
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, verified_by_border
 from tests.imap import dovecot as dovecot_module
 from tests.imap.dovecot import PASSWORD, Dovecot
 
@@ -81,15 +81,17 @@ def mailbox(server: Dovecot, name: str, user: str, **overrides) -> dict:
 
 
 def report(n: int, sender: str | None = None, message_id: str | None = None, to: str = "jubao@jiwei.example") -> bytes:
-    """A citizen's report, distinct per N, as it would sit in the mailbox."""
+    """A citizen's report, distinct per N, as it would sit in the mailbox: delivered there by the
+    office's border server, which checked the sender's DKIM signature."""
     mail = EmailMessage()
-    mail["From"] = sender or f"reporter{n}@example.org"
+    sender = sender or f"reporter{n}@example.org"
+    mail["From"] = sender
     mail["To"] = to
     mail["Subject"] = f"举报第{n}号：村干部侵占危房改造补助款"
     mail["Message-ID"] = message_id or f"<imap-{n}-{uuid.uuid4().hex[:8]}@example.org>"
     mail.set_content(f"第{n}封举报：村委会主任王某把{n}户村民的危房改造补助款扣下，每户扣了{n * 100 + 3}元，"
                      "已经两年了，请领导调查。")
-    return bytes(mail)
+    return verified_by_border(bytes(mail), sender)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from commands.ingest import ingest_one
 from store.models import AuditEvent, Case, Inbound, InboundStatus, Outbox
-from tests.conftest import ROOT
+from tests.conftest import ROOT, verified_by_border
 
 
 def bot(settings, *args, actor="staff:zhang") -> subprocess.CompletedProcess:
@@ -37,7 +37,7 @@ def mail(sender: str, subject: str, body: str, n: int) -> bytes:
     message["Subject"] = subject
     message["Message-ID"] = f"<cmd-{n}@example.org>"
     message.set_content(body)
-    return message.as_bytes()
+    return verified_by_border(message.as_bytes(), sender)
 
 
 URGENT = "县国土局局长正在连夜销毁账本，还威胁举报人。他收受开发商贿赂300万元，准备下周出逃国外。"
@@ -131,7 +131,7 @@ def test_automatic_answers_to_one_sender_are_capped_per_day(pipeline):
     for n in range(cap + 2):
         ingest_one(pipeline, mail("flood@example.org", f"举报{n}", f"第{n}件事：{URGENT}", 100 + n))
     with pipeline.store.reading() as session:
-        answers = session.exec(select(Outbox).where(Outbox.recipient == "flood@example.org")).all()
+        answers = [row for row in session.exec(select(Outbox)) if row.recipient == "flood@example.org"]
         capped = [row for row in session.exec(select(Inbound)) if "reply-cap" in row.rule_hits]
         cases = session.exec(select(Case)).all()
     assert len(answers) == cap and len(cases) == cap + 2 and len(capped) == 2

@@ -79,7 +79,7 @@ async def test_chinese_report_is_filed_and_acknowledged_in_chinese_threaded_to_i
     case = filed[0]
     assert case.kind == "report" and case.language == "zh" and case.real_name
     assert rcpt == ["citizen@example.org"]
-    assert case.number in answer["Subject"] and "受理" in answer["Subject"]
+    assert answer["Subject"] == f"[{case.number}] 来信已收到"
     assert answer["In-Reply-To"] == message["Message-ID"]
     assert message["Message-ID"] in answer["References"]
     assert answer["Auto-Submitted"] == "auto-replied"
@@ -106,7 +106,7 @@ async def test_english_report_is_acknowledged_in_english(bot_settings, relay):
         (_, answer), = await relay.wait_for(1)
     case, = cases(settings)
     assert case.language == "en"
-    assert "Your report has been received" in answer["Subject"]
+    assert answer["Subject"] == f"[{case.number}] Your message was received"
     assert "Query code" in answer.get_content()
 
 

@@ -8,12 +8,13 @@ from sqlmodel import select
 
 from commands.ingest import ingest_one
 from store.models import Case, CaseMessage, Evidence, Inbound, InboundStatus, Outbox
+from tests.conftest import verified_by_border
 
 REPORT = "村支书周某把全村的退耕还林补贴截留了十几万元，发给村民的只有一半。"
 
 
 def mail(sender: str, subject: str, body: str, message_id: str, in_reply_to: str | None = None,
-         attachment: bytes | None = None) -> bytes:
+         attachment: bytes | None = None, verified: bool = True) -> bytes:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = "jubao@jiwei.example"
@@ -25,7 +26,7 @@ def mail(sender: str, subject: str, body: str, message_id: str, in_reply_to: str
     message.set_content(body)
     if attachment:
         message.add_attachment(attachment, maintype="application", subtype="octet-stream", filename="账本.xlsx")
-    return message.as_bytes()
+    return verified_by_border(message.as_bytes(), sender) if verified else message.as_bytes()
 
 
 def first_case(pipeline) -> tuple[Case, Outbox]:

@@ -79,8 +79,13 @@ def acknowledgement(messages: list[str]) -> tuple[str, str]:
     raise AssertionError(f"no acknowledgement with a query code in {messages}")
 
 
-def blob_path(settings, sha: str) -> Path:
-    return Path(settings.store.data_dir, "blobs", sha[:2], sha)
+def blob_bytes(settings, sha: str) -> bytes:
+    """A stored file's content (files are sealed on disk: read through the store)."""
+    store = Store.open(settings.store.url, settings.store.data_dir, upgrade=False)
+    try:
+        return store.blobs.read(sha)
+    finally:
+        store.close()
 
 
 REPORT = "实名举报：城关镇党委书记刘某某在2026年道路硬化工程招标中收受施工老板好处费30万元，并把工程指定给其亲戚的公司。"
@@ -104,7 +109,7 @@ def code_at_rest(settings, code: str) -> list[str]:
              if path.is_file() and code.encode() in path.read_bytes()]
     found += [f"outbox {row.id}" for row in outbox(settings) if code in f"{row.secret} {row.body}"]
     found += [f"draft {row.id}" for row in drafts(settings) if code in repr(row.updates)]
-    found += [f"chat {row.chat_id}" for row in rows(settings, TelegramChat, order=TelegramChat.chat_id)
+    found += [f"chat {row.chat_key}" for row in rows(settings, TelegramChat, order=TelegramChat.chat_key)
               if code in repr(row.last_replies)]
     return found
 

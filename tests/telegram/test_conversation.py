@@ -12,7 +12,7 @@ from argparse import Namespace
 from commands import audit as audit_command, evidence as evidence_command
 from store.models import InboundStatus
 from tests.running import running
-from tests.telegram.helpers import (acknowledgement, blob_path, cases, drafts, evidence, inbound, sha256, texts,
+from tests.telegram.helpers import (acknowledgement, blob_bytes, cases, drafts, evidence, inbound, sha256, texts,
                                     wait_until)
 
 CHAT = 5550001
@@ -50,7 +50,7 @@ async def test_whole_conversation_files_one_case_with_both_files_as_evidence(tg_
     assert items[1].sha256 == sha256(PHOTO) and items[1].size == len(PHOTO)
     assert items[2].sha256 == sha256(PDF) and items[2].original_name == "转账记录.pdf"
     assert items[2].declared_type == "application/pdf"
-    stored = blob_path(settings, items[0].sha256).read_bytes()
+    stored = blob_bytes(settings, items[0].sha256)
     raw = json.loads(stored)
     assert [u["message"].get("text") for u in raw["updates"][:2]] == [FIRST, SECOND]
     assert {a["sha256"] for a in raw["attachments"]} == {sha256(PHOTO), sha256(PDF)}
@@ -67,7 +67,7 @@ async def custody_verifies(settings, case_number: str, tmp_path) -> None:
         bundle.extractall(tmp_path / "bundle")
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path / "bundle", capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout.count(": OK") == 3, check.stdout + check.stderr
-    assert await asyncio.to_thread(audit_command.main, settings, Namespace()) == 0
+    assert await asyncio.to_thread(audit_command.main, settings, Namespace(audit_command="verify", head=None)) == 0
 
 
 async def test_unknown_input_gets_help_not_silence(tg_settings, api):

@@ -8,7 +8,7 @@ import json
 from intake.telegram import conversation as telegram_conversation
 from store.models import InboundStatus
 from tests.running import running
-from tests.telegram.helpers import blob_path, confirmed, drafts, evidence, inbound, texts
+from tests.telegram.helpers import blob_bytes, confirmed, drafts, evidence, inbound, texts
 
 CHAT = 5600001
 TEXT = "乡财政所长挪用扶贫资金二十万元给儿子买车。"
@@ -47,7 +47,7 @@ async def test_an_update_that_keeps_failing_is_filed_on_its_own_and_the_chat_goe
     assert sum("查询码" in text for text in received) == 1
     row, = inbound(settings)
     assert row.status == InboundStatus.FILED
-    raw = json.loads(blob_path(settings, evidence(settings, row.case_id)[0].sha256).read_bytes())
+    raw = json.loads(blob_bytes(settings, evidence(settings, row.case_id)[0].sha256))
     assert raw["kind"] == "update" and raw["updates"][0]["message"]["text"] == TEXT
     failures = [r for r in caplog.records if r.name == "intake.telegram.listener" and r.levelname == "ERROR"]
     assert any(r.exc_info and "a bug in a step" in str(r.exc_info[1]) for r in failures), "logged with traceback"

@@ -30,7 +30,7 @@ async def test_outcome_set_by_staff_reaches_the_chat(tg_settings, api, capsys):
                          actor="staff:wang")
         assert await asyncio.to_thread(case_command.main, settings, args) == 0
         *_, notice = await texts(api, CHAT, 5)
-    assert number in notice and "办理结果告知" in notice and OUTCOME in notice
+    assert number in notice and "关于您来信的回复" in notice and OUTCOME in notice
     assert "/add" in notice and "回复本邮件" not in notice
     row = next(r for r in rows(settings, Outbox) if r.purpose == "outcome")
     assert row.channel == "telegram" and row.recipient == str(CHAT) and row.status == OutboxStatus.SENT
@@ -77,7 +77,7 @@ async def test_flood_wait_is_honoured_without_counting_as_a_failed_attempt(sende
     assert row.status == OutboxStatus.PENDING and row.attempts == 0 and timedelta(0) < wait <= timedelta(seconds=1)
     await asyncio.sleep(wait.total_seconds() + 0.05)
     assert await deliver_once(store, sender) == "sent"
-    assert api.texts_to(CHAT)[0].startswith("[JB-2026-000007] Outcome of your report")
+    assert api.texts_to(CHAT)[0].startswith("[JB-2026-000007] A reply to your message")
 
 
 async def test_blocked_or_unknown_chat_fails_at_once_and_is_audited(sender_setup, api):

@@ -16,7 +16,7 @@ import pytest
 from store.models import InboundStatus
 from tests.conftest import ROOT, make_settings
 from tests.telegram.conftest import telegram_section
-from tests.telegram.helpers import (acknowledgement, blob_path, cases, confirmed, drafts, evidence, inbound,
+from tests.telegram.helpers import (acknowledgement, blob_bytes, cases, confirmed, drafts, evidence, inbound,
                                     sha256, texts, until_text)
 
 CHAT = 5590001
@@ -120,7 +120,7 @@ async def test_killed_mid_conversation_and_mid_download_nothing_is_lost_or_filed
     items = evidence(settings, case.id)
     assert [(item.origin, item.sha256) for item in items[1:]] == [
         ("telegram-photo", sha256(PHOTO)), ("telegram-document", sha256(SCAN))]
-    raw = json.loads(blob_path(settings, items[0].sha256).read_bytes())
+    raw = json.loads(blob_bytes(settings, items[0].sha256))
     kept = [u["message"].get("text") for u in raw["updates"] if u["message"].get("text")]
     assert kept == TEXTS, "every committed message once, in order"
     assert not list((settings_dir / "blobs").rglob(".tmp-*")), "no torn file from the killed download"
