@@ -71,10 +71,11 @@ def test_raw_message_is_item_zero_and_each_attachment_has_hash_sniffed_type_and_
     assert pdf.parent_id == raw.id
 
 
-def exported(pipeline, case, tmp_path) -> tuple[Path, subprocess.CompletedProcess]:
-    """CASE exported with `bot.py evidence export`, unpacked; and what `sha256sum -c` said of it."""
+def exported(pipeline, case, tmp_path, run=None) -> tuple[Path, subprocess.CompletedProcess]:
+    """CASE exported with `bot.py evidence export` (through RUN, default `bot`), unpacked; and
+    what `sha256sum -c` said of it."""
     out = tmp_path / "bundle.zip"
-    result = bot(pipeline.settings, "evidence", "export", case.number, "--out", str(out))
+    result = (run or bot)(pipeline.settings, "evidence", "export", case.number, "--out", str(out))
     assert result.returncode == 0, result.stderr
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(out) as bundle:

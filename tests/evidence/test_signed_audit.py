@@ -190,7 +190,7 @@ def test_verify_head_refuses_a_head_whose_signature_is_not_ours(pipeline):
 
 def test_the_bundle_manifest_is_signed_and_verifies_with_the_shipped_public_key(pipeline, tmp_path):
     case = filed_case(pipeline)
-    unpacked, _ = export_unpacked(pipeline, case, tmp_path)
+    unpacked, _ = export_unpacked(pipeline, case, tmp_path, run=bot)
 
     manifest_bytes = (unpacked / "manifest.json").read_bytes()
     signature = (unpacked / "manifest.sig").read_bytes()
