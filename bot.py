@@ -14,7 +14,9 @@ COMMANDS = {
     "run": "commands.run:main",
     "ingest": "commands.ingest:main",
     "queue": "commands.queue:main",
+    "stats": "commands.stats:main",
     "case": "commands.case:main",
+    "deadlines": "commands.deadlines:main",
     "reprocess": "commands.reprocess:main",
     "train": "commands.model:train",
     "evaluate": "commands.model:evaluate",
@@ -22,6 +24,7 @@ COMMANDS = {
     "evidence": "commands.evidence:main",
     "audit": "commands.audit:main",
     "keys": "commands.keys:main",
+    "calendar": "commands.calendar:main",
 }
 
 
@@ -50,18 +53,46 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--limit", type=int, default=50)
     queue.add_argument("--json", action="store_true")
 
+    stats = sub.add_parser("stats", help="the office's figures: totals, open, overdue, real-name share, medians")
+    stats.add_argument("--from", dest="since", metavar="DATE", help="received on or after this local day (YYYY-MM-DD)")
+    stats.add_argument("--to", dest="until", metavar="DATE", help="received on or before this local day")
+    stats.add_argument("--by", choices=("month", "area", "violation", "channel", "kind", "status"))
+    for name in ("kind", "area", "violation", "channel"):
+        stats.add_argument(f"--{name}", action="append", help="as in queue (repeatable)")
+    stats.add_argument("--priority", type=int, help="as in queue: at most this priority number")
+    stats_format = stats.add_mutually_exclusive_group()
+    stats_format.add_argument("--json", action="store_true")
+    stats_format.add_argument("--csv", action="store_true", help="one line per group and one for all, with a header")
+
     case = sub.add_parser("case", help="show or change one case")
     case_sub = case.add_subparsers(dest="case_command", required=True, metavar="ACTION")
     show = case_sub.add_parser("show", help="the case, its messages and evidence")
     show.add_argument("case_number", metavar="CASE")
     show.add_argument("--json", action="store_true")
     show.add_argument("--reveal-reporter", action="store_true", help="show the reporter's identity (audited)")
-    set_status = case_sub.add_parser("set-status", help="change the status; an outcome is sent to the reporter")
+    set_status = case_sub.add_parser("set-status", help="move the case on in its procedure (audited; notices the "
+                                                        "reporter when the move has one)")
     set_status.add_argument("case_number", metavar="CASE")
     set_status.add_argument("status", metavar="STATUS")
-    set_status.add_argument("--outcome", help="the outcome text sent to the reporter")
-    for action in (show, set_status):
+    set_status.add_argument("--reason", help="why (not_accepted: CATEGORY[: note]; concluded: the internal conclusion)")
+    set_status.add_argument("--to", metavar="UNIT", help="the unit it is transferred or forwarded to")
+    set_status.add_argument("--outcome", help="concluded: the outcome text sent to the reporter")
+    merge = case_sub.add_parser("merge", help="merge a new case into another one (audited)")
+    merge.add_argument("case_number", metavar="CASE")
+    merge.add_argument("into", metavar="INTO")
+    merge.add_argument("--reason")
+    assign = case_sub.add_parser("assign", help="give the case to a staff member (audited)")
+    assign.add_argument("case_number", metavar="CASE")
+    assign.add_argument("user", metavar="USER")
+    for action in (show, set_status, merge, assign):
         action.add_argument("--actor", help="who acts (default: $INTAKE_ACTOR or the login name)")
+
+    deadlines = sub.add_parser("deadlines", help="deadlines still owed, nearest first; late ones marked")
+    deadlines.add_argument("--overdue", action="store_true", help="only the late ones")
+    deadlines.add_argument("--due-within", type=int, metavar="DAYS",
+                           help="only those due by the end of the DAYS-th working day from today (late ones too)")
+    deadlines.add_argument("--limit", type=int, default=200)
+    deadlines.add_argument("--json", action="store_true")
 
     reprocess = sub.add_parser("reprocess", help="run quarantined messages through the pipeline again")
     reprocess.add_argument("ids", nargs="*", type=int, metavar="ID")
@@ -92,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="the keys that seal the store")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     keys_sub.add_parser("rotate", help="seal everything under a new key and drop the old ones")
+    calendar = sub.add_parser("calendar", help="the PRC working calendar: import a year, show one")
+    calendar_sub = calendar.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
+    calendar_import = calendar_sub.add_parser(
+        "import", help="a year's holidays and make-up working days as published (JSON, or DATE,holiday|workday lines)")
+    calendar_import.add_argument("file", metavar="FILE")
+    calendar_import.add_argument("--actor", help="who acts (default: $INTAKE_ACTOR or the login name)")
+    calendar_show = calendar_sub.add_parser("show", help="a year's holidays and make-up days, where each comes from")
+    calendar_show.add_argument("year", type=int, metavar="YEAR")
+    calendar_show.add_argument("--json", action="store_true")
     return parser
 
 

@@ -1,4 +1,5 @@
-"""`bot.py queue`: the triage queue, most urgent first; `--failed` lists quarantined messages."""
+"""`bot.py queue`: the triage queue, most urgent first, with each case's nearest deadline and the
+late ones marked; `--failed` lists quarantined messages."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from classifier.labels import AREAS, KINDS, VIOLATIONS
 from commands.context import fail, open_store
 from commands.table import clip, instant, json_text, local_day, render
 from config.schema import Settings
-from store import cases, inbound
-from store.models import Case, CaseStatus, InboundStatus
+from store import cases, deadlines, inbound, models
+from store import related as related_cases
+from store.models import Case, CaseStatus, Deadline, DeadlineState, InboundStatus
 
 # What each filter may name: a misspelt label would otherwise show an empty queue, which a
 # staff member would take for "nothing to do".
@@ -53,19 +55,30 @@ def show_queue(store, args, zone) -> int:
         found = cases.queue(session, statuses=args.status or (), kinds=args.kind or (), areas=args.area or (),
                             violations=args.violation or (), channels=args.channel or (), priority=args.priority,
                             limit=args.limit)
+        related = related_cases.counts(session, [c.id for c in found])   # cases about the same official
+        nearest = deadlines.nearest(session, [c.id for c in found])
+    now = models.utcnow()
+    late = {c.id for c in found if c.id in nearest and deadlines.state_at(nearest[c.id], now) == DeadlineState.OVERDUE}
     if args.json:
-        print(json_text([case_summary(c) for c in found]))
+        print(json_text([case_summary(c) | {
+            "related": related.get(c.id, 0), "late": c.id in late,
+            "deadline": deadline_summary(nearest[c.id], now) if c.id in nearest else None,
+        } for c in found]))
         return 0
     rows = [
         [c.number, str(c.priority), c.kind, c.area or "-", c.violation or "-", c.status, c.channel,
-         local_day(c.created_at, zone), local_day(c.due_at, zone), "yes" if c.real_name else "",
-         "" if c.sender_verified else "unverified", clip(c.subject, 40)]
+         local_day(c.created_at, zone), due_cell(nearest.get(c.id), zone),
+         nearest[c.id].kind if c.id in nearest else "-", "LATE" if c.id in late else "", "yes" if c.real_name else "",
+         "" if c.sender_verified else "unverified", str(related.get(c.id) or ""), clip(c.subject, 40)]
         for c in found
     ]
     # "unverified": the sender could be anyone; nobody was answered, and the From may be forged.
-    headers = ["case", "pri", "kind", "area", "violation", "status", "channel", "received", "due", "real", "sender",
-               "subject"]
+    # "due" is the nearest deadline not yet met, "*" when counted on an unconfirmed calendar.
+    headers = ["case", "pri", "kind", "area", "violation", "status", "channel", "received", "due", "deadline", "late",
+               "real", "sender", "related", "subject"]
     print(render(headers, rows) if rows else "the queue is empty")
+    if any(not nearest[c.id].calendar_confirmed for c in found if c.id in nearest):
+        print("* calendar not confirmed: counted on weekends only until the year is imported")
     return 0
 
 
@@ -111,3 +124,16 @@ def case_summary(case: Case) -> dict:
         "created_at": instant(case.created_at), "due_at": instant(case.due_at),
         "assignee": case.assignee, "sender_verified": case.sender_verified,
     }
+
+
+def deadline_summary(deadline: Deadline, now) -> dict:
+    """A deadline as every command shows it: kind, due moment, state as of NOW, calendar."""
+    return {"kind": deadline.kind, "due": instant(deadline.due_at), "state": deadlines.state_at(deadline, now),
+            "calendar_confirmed": deadline.calendar_confirmed}
+
+
+def due_cell(deadline: Deadline | None, zone) -> str:
+    """A deadline's local day for a table, "*" when counted on an unconfirmed calendar."""
+    if deadline is None:
+        return "-"
+    return local_day(deadline.due_at, zone) + ("" if deadline.calendar_confirmed else "*")

@@ -1,4 +1,5 @@
-"""`bot.py run`: every enabled listener, the pipeline workers and the outbox senders on one loop."""
+"""`bot.py run`: every enabled listener, the pipeline workers, the outbox senders and the deadline
+scheduler on one loop."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import sys
 from functools import partial
 
+from cases import deadlines
 from commands.context import open_store
 from config import ConfigError
 from config.schema import Settings
@@ -67,6 +69,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
             tasks.append(asyncio.create_task(sender.run(stop, outgoing)))
     if channel is not None:
         tasks.append(asyncio.create_task(channel.run(stop)))
+    # Marks late deadlines and queues the office's daily digest (then wakes the senders).
+    tasks.append(asyncio.create_task(deadlines.run(store, settings, stop, on_queued=outgoing.set)))
     server = None
     if settings.smtp.enabled:
         server = await smtp.start(store, settings.smtp, on_accepted=incoming.set)

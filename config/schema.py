@@ -186,7 +186,15 @@ class OfficeSettings(Section):
     timezone: str = "Asia/Shanghai"
     holidays: list[date] = []       # extra days off, beyond the official calendar
     workdays: list[date] = []       # extra make-up working days
-    acceptance_working_days: int = Field(15, gt=0)
+    # Where the daily digest of deadlines goes; empty: no digest.
+    staff_address: str = ""
+
+    @field_validator("staff_address")
+    @classmethod
+    def _staff_address(cls, value: str) -> str:
+        if value and not _ADDRESS.match(value):
+            raise ValueError(f"not an email address: {value!r}")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -196,6 +204,20 @@ class OfficeSettings(Section):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone: {value!r}") from None
         return value
+
+
+class ProcedureSettings(Section):
+    """The case procedure's clocks, in working days (the PRC rules for handling reports, 2020)."""
+
+    acceptance_notice_days: int = Field(15, gt=0)   # a real-name reporter hears whether it is accepted
+    routing_days: int = Field(5, gt=0)              # a report for another level is transferred or forwarded
+    result_notice_days: int = Field(15, gt=0)       # from conclusion, a real-name reporter hears the result
+    transfer_reply_days: int = Field(30, gt=0)      # a unit a report went to reports back
+    investigation_days: int = Field(60, ge=0)       # the office's own target from acceptance; 0: none
+    # The scheduler: how often it looks, and when the day's digest goes to [office] staff_address.
+    check_seconds: float = Field(60.0, gt=0)
+    digest_hour: int = Field(8, ge=0, le=23)        # local hour of a working day from which it goes
+    digest_within_days: int = Field(3, gt=0)        # working days ahead the digest looks
 
 
 class PipelineSettings(Section):
@@ -222,6 +244,7 @@ class Settings(Section):
     telegram: TelegramSettings = TelegramSettings()
     classifier: ClassifierSettings = ClassifierSettings()
     office: OfficeSettings = OfficeSettings()
+    procedure: ProcedureSettings = ProcedureSettings()
     pipeline: PipelineSettings = PipelineSettings()
     authenticity: AuthenticitySettings = AuthenticitySettings()
 

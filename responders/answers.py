@@ -14,11 +14,13 @@ from responders.outbox import queue_reply
 from store.models import Case, Outbox
 
 STATUS_WORDS = {
-    "zh": {"new": "已登记，待办理", "assigned": "已分办", "investigating": "办理中", "transferred": "已转办",
-           "referred": "已告知其他途径", "answered": "已答复", "concluded": "已办结", "closed": "已办结"},
-    "en": {"new": "registered, awaiting handling", "assigned": "assigned", "investigating": "being handled",
-           "transferred": "transferred", "referred": "referred elsewhere", "answered": "answered",
-           "concluded": "concluded", "closed": "closed"},
+    "zh": {"new": "已登记，待办理", "accepted": "已受理", "not_accepted": "不予受理", "transferred": "已转办",
+           "forwarded": "已转送上级机关", "merged": "已并案办理", "investigating": "办理中", "concluded": "已办结",
+           "closed": "已办结", "referred": "已告知其他途径", "answered": "已答复"},
+    "en": {"new": "registered, awaiting handling", "accepted": "accepted", "not_accepted": "not accepted",
+           "transferred": "transferred", "forwarded": "forwarded to a higher-level body",
+           "merged": "handled together with another case", "investigating": "being handled",
+           "concluded": "concluded", "closed": "closed", "referred": "referred elsewhere", "answered": "answered"},
 }
 
 

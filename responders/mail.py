@@ -22,6 +22,7 @@ _ADDRESS = re.compile(r"[^\s@<>,;:\"()\[\]\\]+@[^\s@<>,;:\"()\[\]\\]+")
 _PRINTABLE = re.compile(rb"[\x20-\x7e]*")
 _FOLD = "\r\n "
 MAX_LINE = 78            # RFC 5322 2.1.1: lines SHOULD stay within 78 characters
+AUTO_GENERATED = frozenset({"digest"})
 WORD_BYTES = 45          # UTF-8 bytes per encoded word: "=?utf-8?b?" + 60 base64 + "?=" = 72 < 75
 
 
@@ -56,7 +57,8 @@ def build(row: Outbox, from_address: str, from_name: str) -> bytes:
     if references:
         headers.append(("References", _FOLD.join(f"<{ref}>" for ref in references)))
     headers += [
-        ("Auto-Submitted", "auto-replied"),
+        # A reporter's answer replies to him; the staff digest is a periodic report (RFC 3834).
+        ("Auto-Submitted", "auto-generated" if row.purpose in AUTO_GENERATED else "auto-replied"),
         # Asks Exchange and similar servers not to send their own automatic replies back to us.
         ("X-Auto-Response-Suppress", "All"),
         ("MIME-Version", "1.0"),

@@ -8,7 +8,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("zh", "en")
-PURPOSES = ("acknowledgement", "inquiry_answer", "referral", "follow_up", "outcome")
+# Answers to reporters (each in templates/ and, for a chat, templates/telegram/).
+PURPOSES = ("acknowledgement", "inquiry_answer", "referral", "follow_up", "acceptance", "not_accepted", "transferred",
+            "outcome")
+# Mail to the office's own staff: email only.
+STAFF_PURPOSES = ("digest",)
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -23,7 +27,7 @@ _environment = Environment(
 def render(purpose: str, language: str, context: dict, channel: str = "email") -> tuple[str, str]:
     """(subject, body) of PURPOSE in LANGUAGE (falling back to Chinese), in CHANNEL's own wording
     where templates/CHANNEL/ has it (a chat cannot be "replied to" like an email)."""
-    if purpose not in PURPOSES:
+    if purpose not in PURPOSES + STAFF_PURPOSES:
         raise ValueError(f"no template for {purpose!r}")
     language = language if language in LANGUAGES else "zh"
     name = f"{purpose}.{language}.txt"

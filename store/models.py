@@ -1,5 +1,5 @@
-"""SQLModel tables: inbound messages, reporters, cases, case messages, evidence, outbox, audit events,
-IMAP mailbox positions."""
+"""SQLModel tables: inbound messages, reporters, cases and their deadlines, case messages, evidence,
+outbox, audit events, IMAP mailbox positions."""
 
 from __future__ import annotations
 
@@ -109,18 +109,24 @@ class Reporter(SQLModel, table=True):
 
 
 class CaseStatus(StrEnum):
+    """Where a case stands; the moves between them are cases/procedure.py's TRANSITIONS."""
+
     NEW = "new"
-    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    TRANSFERRED = "transferred"  # down to a lower-level unit, tracked until it reports back
+    FORWARDED = "forwarded"      # up to a higher-level body
+    MERGED = "merged"            # into another case (merged_into)
     INVESTIGATING = "investigating"
-    TRANSFERRED = "transferred"
-    REFERRED = "referred"        # outside the office's remit; the reporter was told where to go
-    ANSWERED = "answered"        # an inquiry, answered
     CONCLUDED = "concluded"
     CLOSED = "closed"
+    REFERRED = "referred"        # outside the office's remit; the reporter was told where to go
+    ANSWERED = "answered"        # an inquiry, answered
 
     @classmethod
     def open_ones(cls) -> tuple[str, ...]:
-        return (cls.NEW, cls.ASSIGNED, cls.INVESTIGATING, cls.TRANSFERRED)
+        """What staff still have to act on: the default queue."""
+        return (cls.NEW, cls.ACCEPTED, cls.INVESTIGATING, cls.TRANSFERRED, cls.CONCLUDED)
 
 
 class Case(SQLModel, table=True):
@@ -146,10 +152,48 @@ class Case(SQLModel, table=True):
     reporter_id: int | None = Field(default=None, foreign_key="reporter.id")
     query_code_hash: str = Field(max_length=255)
     assignee: str | None = Field(default=None, max_length=255)
-    outcome: str | None = Field(default=None, sa_type=Text)
+    outcome: str | None = Field(default=None, sa_type=Text)   # what the reporter is told
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
+    # The nearest deadline not yet met (store.deadlines keeps it in step): the queue sorts by it.
     due_at: datetime | None = _when(default=None)
+    # A real-name report whose reporter we can answer: it is sent notices and owed them in time.
+    notify_reporter: bool = Field(default=False)
+    routed_to: str | None = Field(default=None, max_length=255)   # the unit it was transferred/forwarded to
+    merged_into: int | None = Field(default=None, foreign_key="case.id")
+    conclusion: str | None = Field(default=None, sa_type=Text)    # internal; never sent
+    accepted_at: datetime | None = _when(default=None)
+    concluded_at: datetime | None = _when(default=None)
+
+
+class DeadlineState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    OVERDUE = "overdue"          # still owed, and late
+
+
+class Deadline(SQLModel, table=True):
+    """One clock of a case's procedure (cases/deadlines.py KINDS): counted in working days from
+    STARTED_AT, due at the end of a local day, settled by an audit event (closed_event)."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_deadline_case_kind"),
+                      Index("ix_deadline_state_due", "state", "due_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    kind: str = Field(max_length=32)             # acceptance_notice, routing, result_notice, ...
+    started_at: datetime = _when()               # receipt, the transfer, the conclusion, ...
+    working_days: int
+    due_at: datetime = _when()
+    # False: a day counted over lies in a year whose official calendar nobody has loaded yet.
+    calendar_confirmed: bool = Field(default=True)
+    state: str = Field(default=DeadlineState.OPEN, max_length=16)
+    opened_event: int | None = None              # the audit entry (its number) that opened it
+    closed_at: datetime | None = _when(default=None)
+    closed_event: int | None = None              # the audit entry that settled it
+    closed_by: str | None = Field(default=None, max_length=64)   # that entry's action, e.g. reply.sent
+    created_at: datetime = _when(default_factory=utcnow)
 
 
 class CaseMessage(SQLModel, table=True):
@@ -163,6 +207,33 @@ class CaseMessage(SQLModel, table=True):
     role: str = Field(max_length=16)             # report, follow_up
     subject: str = Field(default="", sa_type=Sealed("case_message.subject"))
     text: str = Field(default="", sa_type=Sealed("case_message.text"))
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class CaseOfficial(SQLModel, table=True):
+    """An official a case names, as a keyed hash (store.related; the keys come from classifier.officials):
+    reports about the same official are found without the name being stored in plain text."""
+
+    __tablename__ = "case_official"
+    __table_args__ = (UniqueConstraint("case_id", "official_key", name="uq_case_official"),
+                      Index("ix_case_official_key", "official_key"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    official_key: str = Field(max_length=64)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class CaseLink(SQLModel, table=True):
+    """Two cases about the same official; every link is kept both ways, one row from each side."""
+
+    __tablename__ = "case_link"
+    __table_args__ = (UniqueConstraint("case_id", "related_id", name="uq_case_link"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    related_id: int = Field(foreign_key="case.id")
+    reason: str = Field(max_length=16)           # repeat (within twelve months), same_official
     created_at: datetime = _when(default_factory=utcnow)
 
 
@@ -314,3 +385,20 @@ class TelegramOffset(SQLModel, table=True):
     bot_id: int = Field(sa_type=BigInteger, primary_key=True)
     update_id: int = Field(sa_type=BigInteger)
     updated_at: datetime = _when(default_factory=utcnow)
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year of the PRC working calendar imported with `bot.py calendar import` (public holidays
+    and make-up working days as the State Council published them); it replaces what the
+    chinesecalendar package says about that year. Re-importing a year replaces its row."""
+
+    __tablename__ = "calendar_year"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    holidays: list[str] = Field(default_factory=list, sa_type=JSON)   # ISO dates, sorted
+    workdays: list[str] = Field(default_factory=list, sa_type=JSON)   # make-up working days, ISO, sorted
+    source: str = Field(max_length=255)          # the notice the file cites, else the file's name
+    file_name: str = Field(max_length=255)
+    sha256: str = Field(max_length=64)           # of the imported file's bytes
+    imported_at: datetime = _when(default_factory=utcnow)
+    imported_by: str = Field(max_length=255)

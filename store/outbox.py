@@ -1,5 +1,6 @@
 """Every state change of an outbox row after it is queued (store.claims takes it for sending):
-delivered, retried later, failed for good, each end with its audit entry; and its look-ups."""
+delivered (settling the deadline a notice answers), retried later, failed for good, each end with
+its audit entry; and its look-ups."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store import audit
+from store import audit, deadlines
 from store.models import Outbox, OutboxStatus, utcnow
 from store.reporters import address_key
 from store.store import Store
@@ -66,14 +67,18 @@ def record(store: Store, outbox_id: int, token: str, *, sent: bool, error: str |
         row.claimed_by = None
         row.lease_until = None
         if sent:
+            case = deadlines.case_of_notice(session, row.case_id, row.purpose)
             row.status = OutboxStatus.SENT
             row.sent_at = utcnow()
             row.secret = None
             row.last_error = None
-            audit.append(session, actor="system", action="reply.sent", subject_type="case",
-                         subject_id=row.case_id or "-",
-                         details={"outbox_id": row.id, "purpose": row.purpose, "channel": row.channel,
-                                  "message_id": row.message_id, **(details or {})})
+            event = audit.append(session, actor="system", action="reply.sent", subject_type="case",
+                                 subject_id=row.case_id or "-",
+                                 details={"outbox_id": row.id, "purpose": row.purpose, "channel": row.channel,
+                                          "message_id": row.message_id, **(details or {})})
+            # A notice the reporter is owed counts once it is delivered, not when it was queued.
+            if case is not None:
+                deadlines.settle_by_notice(session, case, row.purpose, event, row.sent_at)
         elif permanent or row.attempts >= max_attempts:
             row.status = OutboxStatus.FAILED
             row.last_error = error

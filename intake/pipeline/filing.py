@@ -8,14 +8,17 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from cases import deadlines
 from cases.calendar import WorkCalendar
+from cases.related import link_new_case
+from classifier.officials import official_keys
 from config.schema import Settings
 from intake.pipeline.screen import Verdict
 from intake.pipeline.threads import reply_address
 from intake.submission import Submission
 from responders.answers import day_words, queue_case_answer, status_words
 from store import audit, cases, evidence, outbox, reporters
-from store.models import Case, CaseMessage, CaseStatus, Inbound, Reporter, utcnow
+from store.models import AuditEvent, Case, CaseMessage, CaseStatus, Inbound, Reporter, utcnow
 from store.sequence import case_number
 
 STATUS_BY_KIND = {"report": CaseStatus.NEW, "inquiry": CaseStatus.ANSWERED, "non_jurisdiction": CaseStatus.REFERRED}
@@ -54,6 +57,9 @@ class Filer:
         received = row.received_at
         kind = result["kind"]
         real_name = bool(result.get("real_name"))
+        recipient = reply_address(sub)
+        # Notices (and the deadlines for them) are owed to a real-name reporter we can answer.
+        notify = real_name and bool(recipient) and prep.verdict.reply and self._cannot_answer(recipient, prep) is None
         case = Case(
             number=case_number(session, self.office.case_prefix, self.calendar.local_date(received).year),
             kind=kind,
@@ -71,26 +77,34 @@ class Filer:
             query_code_hash=prep.code_hash,
             created_at=received,
             updated_at=utcnow(),
-            due_at=self.calendar.add_working_days(received, self.office.acceptance_working_days)
-            if kind == "report"
-            else None,
+            notify_reporter=notify,
         )
         session.add(case)
         session.flush()
         self._attach(session, case, row, prep, role="report")
-        _audit(session, case, "case.filed", row, kind=kind, area=case.area, violation=case.violation,
-               priority=case.priority, rule_hits=list(row.rule_hits))
+        filed = _audit(session, case, "case.filed", row, kind=kind, area=case.area, violation=case.violation,
+                       priority=case.priority, rule_hits=list(row.rule_hits))
+        # In the same transaction as the case: its clocks start with its receipt.
+        opened = []
+        if case.status == CaseStatus.NEW:
+            calendar = deadlines.calendar_for(session, self.settings, self.calendar)
+            opened = deadlines.for_new_case(session, self.settings, calendar, case, filed)
+        acceptance = next((d for d in opened if d.kind == "acceptance_notice"), None)
+        # Repeat reports about the same official; entity offsets point into subject, newline, text.
+        keys = official_keys(case.entities or [], f"{sub.subject or ''}\n{sub.text or ''}")
+        link_new_case(session, case, keys.index, keys.probe)
         extra = {
             "real_name": real_name,
-            "acceptance_due": day_words(case.due_at, language, self.office.timezone) if case.due_at else "",
+            "acceptance_due": day_words(acceptance.due_at, language, self.office.timezone) if acceptance else "",
+            "acceptance_days": self.settings.procedure.acceptance_notice_days,
         }
         self._answer(session, row, prep, case, ANSWER_BY_KIND.get(kind, "acknowledgement"), language, extra,
                      query_code=prep.code)
         return case
 
     def follow_up(self, session: Session, row: Inbound, prep: Prepared, case: Case) -> None:
+        cases.touch(session, case)   # before the evidence is audited: store.cases.hold's lock order
         items = self._attach(session, case, row, prep, role="follow_up")
-        cases.touch(session, case)
         _audit(session, case, "case.follow_up", row, evidence_items=len(items))
         language = case.language
         extra = {"items": max(len(items) - 1, 0), "status": status_words(case.status, language)}
@@ -116,7 +130,7 @@ class Filer:
         recipient = reply_address(prep.sub)
         if not prep.verdict.reply or not recipient:
             return
-        refusal = self._no_answer(session, row, prep, recipient)
+        refusal = self._cannot_answer(recipient, prep) or self._over_cap(session, row, recipient)
         if refusal:
             row.rule_hits = [*row.rule_hits, refusal]
             return
@@ -133,13 +147,17 @@ class Filer:
             query_code=query_code,
         )
 
-    def _no_answer(self, session: Session, row: Inbound, prep: Prepared, recipient: str) -> str | None:
-        """Why no automatic answer may go to RECIPIENT, or None: the bot must never answer someone
-        who did not write, mail itself, or become a mail cannon."""
+    def _cannot_answer(self, recipient: str, prep: Prepared) -> str | None:
+        """Why nothing may ever go to RECIPIENT, or None: the bot must never answer someone who did
+        not write, or mail itself."""
         if recipient in ("<>", "") or reporters.normalised(recipient) in self.own:
             return "reply-to-own-address"
         if prep.verified_by is None:
             return "sender-not-verified"
+        return None
+
+    def _over_cap(self, session: Session, row: Inbound, recipient: str) -> str | None:
+        """Why no automatic answer may go to RECIPIENT now: the bot must not become a mail cannon."""
         now = utcnow()
         pipeline = self.settings.pipeline
         if outbox.replies_since(session, now - timedelta(days=1), row.channel, recipient) >= pipeline.replies_per_sender_per_day:
@@ -149,6 +167,6 @@ class Filer:
         return None
 
 
-def _audit(session: Session, case: Case, action: str, row: Inbound, **details) -> None:
-    audit.append(session, actor="system", action=action, subject_type="case", subject_id=case.id,
-                 details={"number": case.number, "inbound_id": row.id, **details})
+def _audit(session: Session, case: Case, action: str, row: Inbound, **details) -> AuditEvent:
+    return audit.append(session, actor="system", action=action, subject_type="case", subject_id=case.id,
+                        details={"number": case.number, "inbound_id": row.id, **details})

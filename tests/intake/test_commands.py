@@ -42,6 +42,8 @@ def mail(sender: str, subject: str, body: str, n: int) -> bytes:
 
 URGENT = "县国土局局长正在连夜销毁账本，还威胁举报人。他收受开发商贿赂300万元，准备下周出逃国外。"
 MINOR = "镇政府办公室的干部上班时间经常玩手机游戏，群众去办事没人理。"
+# A real-name report: its reporter is owed the acceptance notice, so it has a deadline from filing.
+SIGNED = URGENT + "举报人王强，电话13907311234。"
 
 
 def test_queue_lists_the_most_urgent_first_with_filters_and_json(pipeline):
@@ -75,7 +77,7 @@ def test_case_show_lists_messages_and_evidence_and_hides_the_reporter_unless_ask
 
 
 def test_the_deadline_is_the_end_of_a_local_working_day_everywhere_it_is_shown(pipeline):
-    ingest_one(pipeline, mail("c@example.org", "紧急举报", URGENT, 4))
+    ingest_one(pipeline, mail("c@example.org", "紧急举报", SIGNED, 4))
     [entry] = json.loads(bot(pipeline.settings, "queue", "--json").stdout)
     due = datetime.fromisoformat(entry["due_at"])
     local = due.astimezone(ZoneInfo(pipeline.settings.office.timezone))
@@ -86,16 +88,19 @@ def test_the_deadline_is_the_end_of_a_local_working_day_everywhere_it_is_shown(p
 
 
 def test_an_outcome_set_by_staff_is_queued_for_the_reporter_threaded_to_the_report(pipeline):
-    ingest_one(pipeline, mail("villager@example.org", "举报", URGENT, 4))
+    ingest_one(pipeline, mail("villager@example.org", "举报", SIGNED, 4))
     with pipeline.store.reading() as session:
         case = session.exec(select(Case)).one()
-    result = bot(pipeline.settings, "case", "set-status", case.number, "concluded", "--outcome",
+    for argv in (["accepted"], ["investigating"]):
+        assert bot(pipeline.settings, "case", "set-status", case.number, *argv).returncode == 0
+    result = bot(pipeline.settings, "case", "set-status", case.number, "concluded", "--reason", "属实", "--outcome",
                  "经核查，反映的问题属实，已对相关人员立案审查。")
     assert result.returncode == 0, result.stderr
     with pipeline.store.reading() as session:
         notice = session.exec(select(Outbox).where(Outbox.purpose == "outcome")).one()
         case = session.get(Case, case.id)
-        changed = session.exec(select(AuditEvent).where(AuditEvent.action == "case.status")).one()
+        *_, changed = session.exec(select(AuditEvent).where(AuditEvent.action == "case.status")
+                                   .order_by(AuditEvent.id)).all()
     assert case.status == "concluded" and notice.recipient == "villager@example.org"
     assert "立案审查" in notice.body and case.number in notice.subject
     assert notice.in_reply_to == "cmd-4@example.org"
@@ -145,7 +150,7 @@ def test_an_unknown_case_is_a_clear_one_line_error(pipeline, argv):
 
 @pytest.mark.parametrize(("argv", "said"), [
     (["--area", "land"], "unknown area 'land'; one of: engineering_construction, land_mineral"),
-    (["--status", "open"], "unknown status 'open'; one of: new, assigned"),
+    (["--status", "open"], "unknown status 'open'; one of: new, accepted"),
     (["--priority", "0"], "priority 0 is not between 1 and 4"),
 ])
 def test_a_misspelt_queue_filter_is_bad_usage_not_an_empty_queue(tmp_path, argv, said):

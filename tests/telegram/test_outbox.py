@@ -16,7 +16,7 @@ from store import claims
 from store.models import AuditEvent, Outbox, OutboxStatus, utcnow
 from store.store import Store
 from tests.running import running
-from tests.telegram.helpers import file_report, rows, texts
+from tests.telegram.helpers import REPORT, file_report, rows, texts
 
 CHAT = 5570001
 OUTCOME = "经查，反映的问题属实，刘某某已被给予党内严重警告处分，违纪所得已收缴。"
@@ -25,11 +25,13 @@ OUTCOME = "经查，反映的问题属实，刘某某已被给予党内严重警
 async def test_outcome_set_by_staff_reaches_the_chat(tg_settings, api, capsys):
     settings = tg_settings()
     async with running(settings):
-        number, _ = await file_report(api, CHAT)
-        args = Namespace(case_command="set-status", case_number=number, status="concluded", outcome=OUTCOME,
-                         actor="staff:wang")
-        assert await asyncio.to_thread(case_command.main, settings, args) == 0
-        *_, notice = await texts(api, CHAT, 5)
+        # Notices go to a real-name reporter only; accepting tells him too.
+        number, _ = await file_report(api, CHAT, REPORT + "举报人陈国强，电话13907311234。")
+        for status, outcome in (("accepted", None), ("investigating", None), ("concluded", OUTCOME)):
+            args = Namespace(case_command="set-status", case_number=number, status=status, outcome=outcome,
+                             reason="属实" if outcome else None, to=None, actor="staff:wang")
+            assert await asyncio.to_thread(case_command.main, settings, args) == 0
+        notice = next(text for text in await texts(api, CHAT, 6) if OUTCOME in text)
     assert number in notice and "关于您来信的回复" in notice and OUTCOME in notice
     assert "/add" in notice and "回复本邮件" not in notice
     row = next(r for r in rows(settings, Outbox) if r.purpose == "outcome")

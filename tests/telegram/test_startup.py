@@ -38,7 +38,7 @@ def test_every_chat_text_exists_in_both_languages(language):
 def test_answers_sent_to_telegram_speak_of_commands_not_of_replying_by_email(language):
     context = {"case_number": "JB-2026-000001", "office_name": "纪委", "office_name_en": "CDI",
                "received": "x", "real_name": True, "acceptance_due": "x", "query_code": "CODE", "items": 1,
-               "status": "x", "outcome": "x"}
+               "status": "x", "outcome": "x", "acceptance_days": 15, "reason": "x", "unit": "x", "forwarded": False}
     for purpose in PURPOSES:
         subject, body = render(purpose, language, context, channel="telegram")
         assert "JB-2026-000001" in subject
