@@ -71,13 +71,19 @@ def for_new_case(session: Session, settings: Settings, calendar: WorkCalendar, c
     return [opened] if opened else []
 
 
-def recount(session: Session, calendar: WorkCalendar, now: datetime) -> int:
+def recount(store: Store, calendar: WorkCalendar, now: datetime) -> int:
     """Deadlines counted on an unconfirmed calendar, counted again on CALENDAR (a year may have
     been imported since); how many changed."""
+    with store.reading() as session:
+        pending = [row.id for row in rows.unconfirmed(session)]
     changed = 0
-    for row in rows.unconfirmed(session):
-        due = calendar.due(row.started_at, row.working_days)
-        changed += rows.reschedule(session, row, due.at, due.calendar_confirmed, now)
+    for row_id in pending:
+        # A transaction each: a writer takes case rows before the audit head (store.cases.hold),
+        # so one may not hold the head from the last row while it locks the next row's case.
+        with store.transaction() as session:
+            row = session.get(Deadline, row_id)
+            due = calendar.due(row.started_at, row.working_days)
+            changed += rows.reschedule(session, row, due.at, due.calendar_confirmed, now)
     return changed
 
 
@@ -93,10 +99,12 @@ def tick(store: Store, settings: Settings, now: datetime | None = None, calendar
     the day's digest if this is the first round on a working day past [procedure] digest_hour."""
     # Read through the module, so that a test (or libfaketime) moving the clock is seen here.
     now = now or models.utcnow()
-    with store.transaction() as session:
+    with store.reading() as session:
         calendar = calendar_for(session, settings, calendar)
-        recounted = recount(session, calendar, now)
+    recounted = recount(store, calendar, now)
+    with store.transaction() as session:
         late = rows.mark_overdue(session, now)
+    with store.transaction() as session:
         digest = _digest(session, settings, calendar, now)
     return Tick(overdue=len(late), recounted=recounted, digest=digest)
 
