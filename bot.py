@@ -25,6 +25,9 @@ COMMANDS = {
     "audit": "commands.audit:main",
     "keys": "commands.keys:main",
     "calendar": "commands.calendar:main",
+    "user": "commands.user:main",
+    "corrections": "commands.corrections:main",
+    "console": "commands.console:main",
 }
 
 
@@ -69,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = case_sub.add_parser("show", help="the case, its messages and evidence")
     show.add_argument("case_number", metavar="CASE")
     show.add_argument("--json", action="store_true")
-    show.add_argument("--reveal-reporter", action="store_true", help="show the reporter's identity (audited)")
+    show.add_argument("--reveal-reporter", action="store_true",
+                      help="show the reporter's identity (needs --reason; audited with it)")
+    show.add_argument("--reason", help="why the reporter's identity is needed (recorded in the audit log)")
     set_status = case_sub.add_parser("set-status", help="move the case on in its procedure (audited; notices the "
                                                         "reporter when the move has one)")
     set_status.add_argument("case_number", metavar="CASE")
@@ -81,11 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("case_number", metavar="CASE")
     merge.add_argument("into", metavar="INTO")
     merge.add_argument("--reason")
+    set_labels = case_sub.add_parser("set-labels", help="correct the classifier's labels (audited; exported by "
+                                                        "`corrections export` for training)")
+    set_labels.add_argument("case_number", metavar="CASE")
+    set_labels.add_argument("--kind")
+    set_labels.add_argument("--area")
+    set_labels.add_argument("--violation")
+    set_labels.add_argument("--priority", type=int, choices=(1, 2, 3, 4))
     assign = case_sub.add_parser("assign", help="give the case to a staff member (audited)")
     assign.add_argument("case_number", metavar="CASE")
     assign.add_argument("user", metavar="USER")
-    for action in (show, set_status, merge, assign):
-        action.add_argument("--actor", help="who acts (default: $INTAKE_ACTOR or the login name)")
 
     deadlines = sub.add_parser("deadlines", help="deadlines still owed, nearest first; late ones marked")
     deadlines.add_argument("--overdue", action="store_true", help="only the late ones")
@@ -107,11 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = evidence_sub.add_parser("export", help="a verifiable zip of a case's evidence")
     export.add_argument("case_number", metavar="CASE")
     export.add_argument("--out", required=True, metavar="FILE.zip")
-    export.add_argument("--actor")
     confirm = evidence_sub.add_parser("confirm", help="confirm evidence items after checking their hashes")
     confirm.add_argument("case_number", metavar="CASE")
     confirm.add_argument("items", nargs="*", type=int, metavar="ITEM", help="item numbers (default: all)")
-    confirm.add_argument("--actor")
 
     audit = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -128,10 +136,25 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_import = calendar_sub.add_parser(
         "import", help="a year's holidays and make-up working days as published (JSON, or DATE,holiday|workday lines)")
     calendar_import.add_argument("file", metavar="FILE")
-    calendar_import.add_argument("--actor", help="who acts (default: $INTAKE_ACTOR or the login name)")
     calendar_show = calendar_sub.add_parser("show", help="a year's holidays and make-up days, where each comes from")
     calendar_show.add_argument("year", type=int, metavar="YEAR")
     calendar_show.add_argument("--json", action="store_true")
+    user = sub.add_parser("user", help="staff accounts of the console")
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    user_add = user_sub.add_parser("add", help="a new account; password from $INTAKE_PASSWORD or a prompt; "
+                                               "prints the one-time-code enrolment URI once")
+    user_add.add_argument("name", metavar="NAME")
+    user_add.add_argument("--role", required=True, help="clerk, investigator, supervisor, auditor or admin")
+    user_add.add_argument("--language", choices=("zh", "en"), default="zh")
+    user_sub.add_parser("list", help="every account, its role and state")
+    for action, text in (("disable", "disable an account and end its sessions"),
+                         ("reset-2fa", "a new one-time-code secret (a lost phone); prints its enrolment URI")):
+        user_sub.add_parser(action, help=text).add_argument("name", metavar="NAME")
+    corrections = sub.add_parser("corrections", help="labels staff corrected, as training data")
+    corrections_sub = corrections.add_subparsers(dest="corrections_command", required=True, metavar="ACTION")
+    corrections_export = corrections_sub.add_parser("export", help="one JSON line per corrected case (corpus format)")
+    corrections_export.add_argument("--out", metavar="FILE", help="write there instead of standard output")
+    sub.add_parser("console", help="serve the staff console alone (bot.py run serves it too)")
     return parser
 
 

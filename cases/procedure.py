@@ -21,7 +21,7 @@ from sqlmodel import Session
 from cases import deadlines
 from cases.calendar import WorkCalendar
 from config.schema import Settings
-from responders.notices import NOT_ACCEPTED_CATEGORIES, queue_notice
+from responders.notices import NOT_ACCEPTED_CATEGORIES, notice_text, queue_notice
 from store import cases, models
 from store import deadlines as deadline_rows
 from store.models import Case, CaseStatus, Deadline, Outbox
@@ -158,3 +158,15 @@ def change(session: Session, settings: Settings, case: Case, status: str, actor:
 def merge(session: Session, settings: Settings, case: Case, into: Case, actor: str, *, reason: str | None = None,
           now: datetime | None = None) -> Changed:
     return change(session, settings, case, S.MERGED, actor, reason=reason, into=into, now=now)
+
+
+def preview(settings: Settings, case: Case, status: str, *, reason: str | None = None, to: str | None = None,
+            outcome: str | None = None) -> str | None:
+    """The notice CASE's reporter would read if it moved to STATUS with what staff typed, before
+    anything changes; None when the move sends none."""
+    step = TRANSITIONS.get(case.status, {}).get(status)
+    if step is None or step.notice is None:
+        return None
+    future = case.model_copy(update={"status": status, "outcome": outcome or case.outcome,
+                                     "routed_to": to.strip() if to else case.routed_to})
+    return notice_text(settings, future, step.notice, category(reason))

@@ -1,4 +1,4 @@
-"""`bot.py case show|set-status|merge|assign`: one case for staff; every action is written to the
+"""`bot.py case show|set-status|set-labels|merge|assign`: one case for staff; every action is written to the
 audit log. Which status may follow which is cases/procedure.py's table; a move it refuses is bad
 usage (exit 2) with one line naming what is allowed."""
 
@@ -25,6 +25,8 @@ def main(settings: Settings, args) -> int:
             return merge(store, settings, args)
         if args.case_command == "assign":
             return assign(store, args)
+        if args.case_command == "set-labels":
+            return set_labels(store, args)
         return set_status(store, settings, args)
     finally:
         store.close()
@@ -32,6 +34,9 @@ def main(settings: Settings, args) -> int:
 
 def show(store, args, zone: ZoneInfo) -> int:
     who = actor(args)
+    reason = (args.reason or "").strip()
+    if args.reveal_reporter and not reason:
+        return fail("--reveal-reporter needs --reason: why the reporter's identity is needed (it is recorded)", 2)
     with store.transaction() as session:
         case = cases.by_number(session, args.case_number)
         if case is None:
@@ -45,8 +50,9 @@ def show(store, args, zone: ZoneInfo) -> int:
         merged_into = cases.get(session, case.merged_into) if case.merged_into else None
         links = related_cases.of_case(session, case.id)
         # Reading a case is an action on it too; revealing who reported is recorded by name.
-        audit.append(session, actor=who, action="reporter.revealed" if reporter else "case.viewed",
-                     subject_type="case", subject_id=case.id, details={"number": case.number})
+        audit.append(session, actor=who, action="reporter.revealed" if args.reveal_reporter else "case.viewed",
+                     subject_type="case", subject_id=case.id,
+                     details={"number": case.number, **({"reason": reason[:500]} if args.reveal_reporter else {})})
     now = models.utcnow()
     data = case_summary(case) | {
         "entities": case.entities,
@@ -166,6 +172,25 @@ def assign(store, args) -> int:
             return fail(safe(f"no case {args.case_number}"))
         before = cases.assign(session, case, args.user, actor(args))
     out(f"{case.number}: assigned to {args.user}" + (f" (was {before})" if before else ""))
+    return 0
+
+
+def set_labels(store, args) -> int:
+    from classifier.labels import AREAS, KINDS, VIOLATIONS
+
+    wanted = {"kind": args.kind, "area": args.area, "violation": args.violation}
+    for name, choices in (("kind", KINDS), ("area", AREAS), ("violation", VIOLATIONS)):
+        if wanted[name] is not None and wanted[name] not in choices:
+            return fail(f"--{name}: one of {', '.join(choices)}", 2)
+    if not any(v is not None for v in (*wanted.values(), args.priority)):
+        return fail("give at least one of --kind, --area, --violation, --priority", 2)
+    with store.transaction() as session:
+        case = cases.by_number(session, args.case_number, lock=True)
+        if case is None:
+            return fail(safe(f"no case {args.case_number}"))
+        changes = cases.relabel(session, case, actor(args), **wanted, priority=args.priority)
+    out(f"{case.number}: " + ("; ".join(f"{k} {v['from']} -> {v['to']}" for k, v in changes.items())
+                              or "labels unchanged"))
     return 0
 
 

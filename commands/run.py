@@ -1,5 +1,5 @@
-"""`bot.py run`: every enabled listener, the pipeline workers, the outbox senders and the deadline
-scheduler on one loop."""
+"""`bot.py run`: every enabled listener, the pipeline workers, the outbox senders, the deadline
+scheduler and the staff console on one loop."""
 
 from __future__ import annotations
 
@@ -77,6 +77,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
         log.info("SMTP listener on %s:%s for %s", settings.smtp.host, settings.smtp.port,
                  ", ".join(settings.smtp.accept_for))
     mailboxes.start(store, on_accepted=lambda: loop.call_soon_threadsafe(incoming.set))
+    if settings.console.enabled:
+        from commands import console
+
+        tasks.append(asyncio.create_task(console.serve(settings, store, stop)))
+        log.info("staff console on http://%s:%s/", settings.console.host, settings.console.port)
     log.info("ready")
     if ready is not None:
         ready.set()

@@ -206,6 +206,17 @@ class OfficeSettings(Section):
         return value
 
 
+class ConsoleSettings(Section):
+    """The staff console (console/): served by `bot.py run` and `bot.py console`."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    language: Literal["zh", "en"] = "zh"      # of the sign-in page; an account reads its own
+    # The queue's "check" filter: cases whose kind the classifier gave a lower probability than this.
+    check_below: float = Field(0.7, gt=0, le=1)
+
+
 class ProcedureSettings(Section):
     """The case procedure's clocks, in working days (the PRC rules for handling reports, 2020)."""
 
@@ -245,6 +256,7 @@ class Settings(Section):
     classifier: ClassifierSettings = ClassifierSettings()
     office: OfficeSettings = OfficeSettings()
     procedure: ProcedureSettings = ProcedureSettings()
+    console: ConsoleSettings = ConsoleSettings()
     pipeline: PipelineSettings = PipelineSettings()
     authenticity: AuthenticitySettings = AuthenticitySettings()
 

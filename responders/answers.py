@@ -34,20 +34,26 @@ def day_words(moment: datetime, language: str, timezone: str) -> str:
     return f"{day.day} {day:%B %Y}" if language == "en" else f"{day.year}年{day.month}月{day.day}日"
 
 
-def queue_case_answer(session: Session, settings: Settings, case: Case, purpose: str, *, channel: str,
-                      recipient: str, language: str, received: datetime | None = None, extra: dict | None = None,
-                      inbound_id: int | None = None, in_reply_to: str | None = None,
-                      references: Sequence[str] = (), query_code: str | None = None) -> Outbox:
-    """Queue the answer PURPOSE about CASE, in the caller's transaction. RECEIVED: the arrival the
-    answer is about (the case's first by default)."""
+def answer_context(settings: Settings, case: Case, language: str, received: datetime | None = None,
+                   extra: dict | None = None) -> dict:
+    """What an answer's template about CASE is rendered with."""
     office = settings.office
-    context = {
+    return {
         "case_number": case.number,
         "office_name": office.name,
         "office_name_en": office.name_en,
         "received": day_words(received or case.created_at, language, office.timezone),
         **(extra or {}),
     }
+
+
+def queue_case_answer(session: Session, settings: Settings, case: Case, purpose: str, *, channel: str,
+                      recipient: str, language: str, received: datetime | None = None, extra: dict | None = None,
+                      inbound_id: int | None = None, in_reply_to: str | None = None,
+                      references: Sequence[str] = (), query_code: str | None = None) -> Outbox:
+    """Queue the answer PURPOSE about CASE, in the caller's transaction. RECEIVED: the arrival the
+    answer is about (the case's first by default)."""
+    context = answer_context(settings, case, language, received, extra)
     return queue_reply(
         session,
         channel=channel,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from config.schema import Settings
-from responders.answers import queue_case_answer
+from responders.answers import answer_context, queue_case_answer
+from responders.render import render
 from store import inbound, reporters
 from store.models import Case, Outbox
 
@@ -36,15 +37,32 @@ def queue_notice(session: Session, settings: Settings, case: Case, purpose: str,
     reporter = reporters.get(session, case.reporter_id)
     if reporter is None:
         return None
-    language = case.language if case.language in NOT_ACCEPTED_REASONS else "zh"
-    extra: dict = {}
-    if purpose == "not_accepted":
-        extra["reason"] = NOT_ACCEPTED_REASONS[language][category]
-    elif purpose == "transferred":
-        extra |= {"unit": case.routed_to, "forwarded": case.status == "forwarded"}
-    elif purpose == "outcome":
-        extra["outcome"] = case.outcome
+    language = _language(case)
+    extra = _extra(case, purpose, category, language)
     first = inbound.first_of_case(session, case.id)
     return queue_case_answer(session, settings, case, purpose, channel=reporter.channel, recipient=reporter.address,
                              language=language, extra=extra,
                              in_reply_to=first.message_id if first else None)
+
+
+def _language(case: Case) -> str:
+    return case.language if case.language in NOT_ACCEPTED_REASONS else "zh"
+
+
+def _extra(case: Case, purpose: str, category: str | None, language: str) -> dict:
+    if purpose == "not_accepted":
+        return {"reason": NOT_ACCEPTED_REASONS[language][category]}
+    if purpose == "transferred":
+        return {"unit": case.routed_to, "forwarded": case.status == "forwarded"}
+    if purpose == "outcome":
+        return {"outcome": case.outcome}
+    return {}
+
+
+def notice_text(settings: Settings, case: Case, purpose: str, category: str | None = None) -> str:
+    """The notice PURPOSE about CASE as its reporter would read it (subject, blank line, body);
+    nothing is queued."""
+    language = _language(case)
+    context = answer_context(settings, case, language, extra=_extra(case, purpose, category, language))
+    subject, body = render(purpose, language, context, case.channel)
+    return f"{subject}\n\n{body}"

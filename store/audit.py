@@ -180,3 +180,24 @@ def check_head(session: Session, recorded: Head) -> Iterator[ChainProblem]:
     elif event.hash != recorded.hash:
         yield ChainProblem(recorded.entry, f"its hash is {event.hash} but the recorded head says {recorded.hash} "
                                            "(the chain up to the recorded head was rebuilt)")
+
+
+def of_subject(session: Session, subject_type: str, subject_id: str | int, limit: int = 500) -> list[AuditEvent]:
+    """The entries about one subject (a case's trail), oldest first."""
+    query = (select(AuditEvent).where(AuditEvent.subject_type == subject_type,
+                                      AuditEvent.subject_id == str(subject_id))
+             .order_by(AuditEvent.id.desc()).limit(limit))
+    return list(reversed(session.exec(query).all()))
+
+
+def recent(session: Session, limit: int = 200, before: int | None = None) -> list[AuditEvent]:
+    """The newest entries (older than entry BEFORE when given), newest first."""
+    query = select(AuditEvent)
+    if before is not None:
+        query = query.where(AuditEvent.id < before)
+    return list(session.exec(query.order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def with_action(session: Session, action: str) -> list[AuditEvent]:
+    """Every entry of ACTION, oldest first."""
+    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from store.sealed import Sealed, SealedJSON
@@ -133,7 +133,12 @@ class Case(SQLModel, table=True):
     """A matter for staff: one report (or inquiry, or referral) and everything that follows it."""
 
     __tablename__ = "case"
-    __table_args__ = (Index("ix_case_queue", "status", "priority", "created_at"),)
+    __table_args__ = (
+        # The queue's order, so a page of it is read in order instead of sorting every open case.
+        Index("ix_case_queue_order", "priority", text("(due_at IS NULL)"), "due_at", "created_at", "id"),
+        # The queue's counts per filter come from these alone, without reading the cases.
+        *(Index(f"ix_case_{name}_status", name, "status") for name in ("kind", "area", "violation", "channel")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
@@ -164,6 +169,7 @@ class Case(SQLModel, table=True):
     conclusion: str | None = Field(default=None, sa_type=Text)    # internal; never sent
     accepted_at: datetime | None = _when(default=None)
     concluded_at: datetime | None = _when(default=None)
+    confidence: float | None = None   # the classifier's probability of the kind it chose
 
 
 class DeadlineState(StrEnum):
@@ -303,6 +309,7 @@ class AuditEvent(SQLModel, table=True):
     signature over its own hash by the audit key named by key_id (see store/signing.py)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _when(default_factory=utcnow)
@@ -402,3 +409,54 @@ class CalendarYear(SQLModel, table=True):
     sha256: str = Field(max_length=64)           # of the imported file's bytes
     imported_at: datetime = _when(default_factory=utcnow)
     imported_by: str = Field(max_length=255)
+
+
+class StaffRole(StrEnum):
+    CLERK = "clerk"                  # the queue and case contents, labels, assignment, merge; never the reporter
+    INVESTIGATOR = "investigator"    # the cases assigned to the account, their evidence, notes
+    SUPERVISOR = "supervisor"        # every case, the decisions, the reporter's identity with a reason
+    AUDITOR = "auditor"              # the audit log; no case content
+    ADMIN = "admin"                  # accounts; no case content
+
+
+class StaffAccount(SQLModel, table=True):
+    """A member of staff who signs in to the console: a password (argon2id) and a one-time code."""
+
+    __tablename__ = "staff_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)
+    totp_secret: str = Field(sa_type=Sealed("staff_account.totp_secret"))
+    language: str = Field(default="zh", max_length=8)
+    disabled: bool = False
+    failed_logins: int = 0                       # in a row; five lock the account
+    locked_until: datetime | None = _when(default=None)
+    last_code_step: int = 0                      # the last one-time code's time step: a code works once
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, the store only its hash."""
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    account_id: int = Field(foreign_key="staff_account.id", index=True)
+    created_at: datetime = _when(default_factory=utcnow)
+    seen_at: datetime = _when(default_factory=utcnow)
+    ended_at: datetime | None = _when(default=None)   # signed out, timed out or revoked
+
+
+class CaseNote(SQLModel, table=True):
+    """A note staff wrote on a case."""
+
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    author: str = Field(max_length=255)
+    text: str = Field(sa_type=Sealed("case_note.text"))
+    created_at: datetime = _when(default_factory=utcnow)

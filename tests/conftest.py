@@ -153,6 +153,8 @@ def make_settings(tmp_path: Path, store_url: str | None = None, **sections) -> S
         "outbound": {"port": 9, "retry_base_seconds": 0.2},
         # Classify in the test's own process: a worker process per test would load spaCy each time.
         "pipeline": {"processes": 0},
+        # The console has tests of its own; the others need no web server.
+        "console": {"enabled": False, "port": 0},
     }
     for section, values in sections.items():
         if isinstance(values, dict):

@@ -78,6 +78,7 @@ class Filer:
             created_at=received,
             updated_at=utcnow(),
             notify_reporter=notify,
+            confidence=_confidence(result.get("confidence")),
         )
         session.add(case)
         session.flush()
@@ -170,3 +171,9 @@ class Filer:
 def _audit(session: Session, case: Case, action: str, row: Inbound, **details) -> AuditEvent:
     return audit.append(session, actor="system", action=action, subject_type="case", subject_id=case.id,
                         details={"number": case.number, "inbound_id": row.id, **details})
+
+
+def _confidence(value) -> float | None:
+    """The classifier's probability of the kind, when it gave one (a message it could not read
+    has none: the console lists it among those to check)."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

@@ -4,7 +4,6 @@ Every moment is passed in: nothing here reads the clock or sleeps."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from sqlmodel import select
 
 from cases import calendar_file
 from cases.calendar import IMPORT, PACKAGE, SETTINGS, WorkCalendar, YearDays
+from commands.context import actor
 from store import calendars
 from store.models import AuditEvent, CalendarYear
 from store.store import Store
@@ -48,7 +48,6 @@ def bot(settings, *args, env: dict | None = None) -> subprocess.CompletedProcess
     environment = os.environ | {
         "INTAKE_STORE__URL": settings.store.url,
         "INTAKE_STORE__DATA_DIR": str(settings.store.data_dir),
-        "INTAKE_ACTOR": "staff:li",
     } | (env or {})
     environment = {k: v for k, v in environment.items() if v is not None}
     return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=environment, capture_output=True,
@@ -154,7 +153,7 @@ def test_after_importing_2027_the_new_year_deadline_is_confirmed_and_correct(set
     assert after.at >= before.at, "the conservative date was not later than the true one"
     with store.reading() as session:
         [event] = session.exec(select(AuditEvent).where(AuditEvent.subject_type == "calendar_year")).all()
-    assert (event.actor, event.action, event.subject_id) == ("staff:li", "calendar.imported", "2027")
+    assert (event.actor, event.action, event.subject_id) == (actor(), "calendar.imported", "2027")
     assert event.details["sha256"] and event.details["holidays"][0] == "2027-01-01"
 
 
@@ -184,8 +183,8 @@ def test_re_import_replaces_the_year_and_is_audited_by_the_login_name(settings, 
     second = write(tmp_path / "second.csv", "# corrected test schedule\ndate,kind\n"
                                             "2027-01-01,holiday\n2027-01-09,workday\n")
     assert bot(settings, "calendar", "import", first).returncode == 0
-    # No --actor and no $INTAKE_ACTOR: the OS login name acts.
-    done = bot(settings, "calendar", "import", second, env={"INTAKE_ACTOR": None})
+    # Whatever the environment says, the OS account that runs the command acts.
+    done = bot(settings, "calendar", "import", second, env={"INTAKE_ACTOR": "staff:someone", "USER": "someone"})
     assert done.returncode == 0, done.stderr
     assert "replaced the earlier import" in done.stdout
 
@@ -195,10 +194,10 @@ def test_re_import_replaces_the_year_and_is_audited_by_the_login_name(settings, 
                               .order_by(AuditEvent.id)).all()
     assert (row.year, row.holidays, row.workdays, row.file_name) == (2027, ["2027-01-01"], ["2027-01-09"],
                                                                       "second.csv")
-    assert row.imported_by == getpass.getuser()
+    assert row.imported_by == actor()
     assert [e.action for e in events] == ["calendar.imported", "calendar.replaced"]
     replaced = events[1].details["replaced"]
-    assert replaced["file_name"] == "first.json" and replaced["imported_by"] == "staff:li"
+    assert replaced["file_name"] == "first.json" and replaced["imported_by"] == actor()
     assert "2027-02-05" in replaced["holidays_removed"] and replaced["workdays_removed"] == ["2027-01-31",
                                                                                             "2027-02-20"]
     work = loaded(store)
@@ -310,7 +309,7 @@ def test_calendar_show_2027_says_unconfirmed_until_imported_and_names_each_sourc
     assert bot(settings, "calendar", "import", write(tmp_path / "t.json", TEST_2027)).returncode == 0
     after = json.loads(bot(settings, "calendar", "show", "2027", "--json", env=env).stdout)
     assert after["confirmed"] is True and after["source"] == "import"
-    assert after["import"]["imported_by"] == "staff:li" and after["import"]["file_name"] == "t.json"
+    assert after["import"]["imported_by"] == actor() and after["import"]["file_name"] == "t.json"
     sources = {d["date"]: (d["kind"], d["source"]) for d in after["days"]}
     assert sources["2027-01-01"] == ("holiday", "import") and sources["2027-01-31"] == ("workday", "import")
     assert sources["2027-03-08"] == ("holiday", "settings")

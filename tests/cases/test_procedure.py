@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from unittest.mock import patch
 from datetime import UTC, datetime
 
 import pytest
@@ -52,10 +53,12 @@ def add_case(store: Store, status: str = CaseStatus.NEW, *, notify: bool = False
     return number
 
 
-def cli(settings, capsys, *argv: str, actor: str = "staff:zhang") -> tuple[int, str, str]:
-    """ARGV through bot.py's own parser and command, in this process, on SETTINGS."""
-    args = bot.build_parser().parse_args([*argv, "--actor", actor])
-    code = case_command.main(settings, args)
+def cli(settings, capsys, *argv: str, login: str = "zhang") -> tuple[int, str, str]:
+    """ARGV through bot.py's own parser and command, in this process, on SETTINGS, as if the OS
+    account LOGIN ran it."""
+    args = bot.build_parser().parse_args(list(argv))
+    with patch("commands.context.login_name", return_value=login):
+        code = case_command.main(settings, args)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -92,7 +95,7 @@ def test_every_move_the_table_allows_is_made_and_audited_with_actor_and_reason(s
     case = case_row(store, number)
     assert case.status == after
     event, = audit_of(store)
-    assert event.actor == "staff:zhang" and event.details["from"] == before and event.details["to"] == after
+    assert event.actor == "os:zhang" and event.details["from"] == before and event.details["to"] == after
     needs = TRANSITIONS[before][after].needs
     if REASON in needs or after == CaseStatus.MERGED:
         assert event.details["reason"]
@@ -177,13 +180,13 @@ def test_assigning_a_case_is_audited_and_leaves_its_status(settings, store, caps
     number = add_case(store)
     code, out, _ = cli(settings, capsys, "case", "assign", number, "li.si")
     assert code == 0 and out.strip() == f"{number}: assigned to li.si"
-    code, out, _ = cli(settings, capsys, "case", "assign", number, "wang.wu", actor="staff:chief")
+    code, out, _ = cli(settings, capsys, "case", "assign", number, "wang.wu", login="chief")
     assert out.strip() == f"{number}: assigned to wang.wu (was li.si)"
     case = case_row(store, number)
     assert case.assignee == "wang.wu" and case.status == "new"
     events = audit_of(store, "case.assigned")
     assert [(e.actor, e.details["from"], e.details["to"]) for e in events] == [
-        ("staff:zhang", None, "li.si"), ("staff:chief", "li.si", "wang.wu")]
+        ("os:zhang", None, "li.si"), ("os:chief", "li.si", "wang.wu")]
 
 
 def test_bot_py_refuses_a_wrong_move_with_exit_2_and_one_line(settings, store):

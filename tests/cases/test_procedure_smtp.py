@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
@@ -25,8 +26,9 @@ OUTCOME = "经核查，反映的问题属实，相关人员已被立案审查。
 
 
 def staff(settings, *argv: str) -> int:
-    args = bot.build_parser().parse_args([*argv, "--actor", "staff:zhang"])
-    return case_command.main(settings, args)
+    args = bot.build_parser().parse_args(list(argv))
+    with patch("commands.context.login_name", return_value="zhang"):
+        return case_command.main(settings, args)
 
 
 def deadlines_of(settings) -> dict[str, Deadline]:

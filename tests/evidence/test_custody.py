@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from sqlalchemy import update
 from sqlmodel import select
 
+from commands.context import actor
 from commands.ingest import ingest_one
 from store.integrity import problems
 from store.models import AuditEvent, Case, Evidence, InboundStatus
@@ -50,8 +51,7 @@ def evidence_of(pipeline, case: Case) -> list[Evidence]:
 
 
 def bot(settings, *args) -> subprocess.CompletedProcess:
-    env = os.environ | {"INTAKE_STORE__URL": settings.store.url, "INTAKE_STORE__DATA_DIR": str(settings.store.data_dir),
-                        "INTAKE_ACTOR": "staff:test"}
+    env = os.environ | {"INTAKE_STORE__URL": settings.store.url, "INTAKE_STORE__DATA_DIR": str(settings.store.data_dir)}
     return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -142,7 +142,7 @@ def test_staff_confirmation_is_recorded_in_the_custody_trail(pipeline):
     assert result.returncode == 0, result.stderr
     with pipeline.store.transaction() as session:
         confirmed = session.exec(select(AuditEvent).where(AuditEvent.action == "evidence.confirmed")).all()
-    assert [(e.actor, e.details["item"]) for e in confirmed] == [("staff:test", 1), ("staff:test", 2)]
+    assert [(e.actor, e.details["item"]) for e in confirmed] == [(actor(), 1), (actor(), 2)]
 
 
 def test_a_forwarded_message_and_its_attachment_become_items_of_their_own(pipeline):

@@ -57,7 +57,7 @@ def filed_case(pipeline) -> Case:
 def bot(settings, *args) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != signing.ENV_KEY} | {
         "INTAKE_STORE__URL": settings.store.url, "INTAKE_STORE__DATA_DIR": str(settings.store.data_dir),
-        "INTAKE_STORE__AUDIT_KEY_FILE": str(settings.store.audit_key_file), "INTAKE_ACTOR": "staff:test"}
+        "INTAKE_STORE__AUDIT_KEY_FILE": str(settings.store.audit_key_file)}
     return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 

@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from commands.context import actor
 from commands.ingest import ingest_one
 from store.models import AuditEvent, Case, Inbound, InboundStatus, Outbox
 from tests.conftest import ROOT, verified_by_border
 
 
-def bot(settings, *args, actor="staff:zhang") -> subprocess.CompletedProcess:
+def bot(settings, *args) -> subprocess.CompletedProcess:
     env = os.environ | {
         "INTAKE_STORE__URL": settings.store.url,
         "INTAKE_STORE__DATA_DIR": str(settings.store.data_dir),
         "INTAKE_CLASSIFIER__MODEL_DIR": str(settings.classifier.model_dir),
         "INTAKE_PIPELINE__PROCESSES": "0",
-        "INTAKE_ACTOR": actor,
     }
     return subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
@@ -68,12 +68,19 @@ def test_case_show_lists_messages_and_evidence_and_hides_the_reporter_unless_ask
     assert shown.returncode == 0, shown.stderr
     assert "secret.reporter@example.org" not in shown.stdout
     assert "evidence (1 items)" in shown.stdout and "message/rfc822" in shown.stdout
-    revealed = json.loads(bot(pipeline.settings, "case", "show", case.number, "--json", "--reveal-reporter").stdout)
+    unexplained = bot(pipeline.settings, "case", "show", case.number, "--json", "--reveal-reporter")
+    assert unexplained.returncode == 2 and "needs --reason" in unexplained.stderr
+    assert "secret.reporter@example.org" not in unexplained.stdout
+    revealed = json.loads(bot(pipeline.settings, "case", "show", case.number, "--json", "--reveal-reporter",
+                              "--reason", "核实线索需联系举报人").stdout)
     assert revealed["reporter"]["address"] == "secret.reporter@example.org"
     assert len(revealed["evidence"][0]["sha256"]) == 64
     with pipeline.store.reading() as session:
         actions = [(e.actor, e.action) for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
-    assert ("staff:zhang", "case.viewed") in actions and ("staff:zhang", "reporter.revealed") in actions
+    assert (actor(), "case.viewed") in actions and (actor(), "reporter.revealed") in actions
+    with pipeline.store.reading() as session:
+        revealing = session.exec(select(AuditEvent).where(AuditEvent.action == "reporter.revealed")).one()
+    assert revealing.details["reason"] == "核实线索需联系举报人"
 
 
 def test_the_deadline_is_the_end_of_a_local_working_day_everywhere_it_is_shown(pipeline):
@@ -104,7 +111,7 @@ def test_an_outcome_set_by_staff_is_queued_for_the_reporter_threaded_to_the_repo
     assert case.status == "concluded" and notice.recipient == "villager@example.org"
     assert "立案审查" in notice.body and case.number in notice.subject
     assert notice.in_reply_to == "cmd-4@example.org"
-    assert changed.actor == "staff:zhang" and changed.details["to"] == "concluded"
+    assert changed.actor == actor() and changed.details["to"] == "concluded"
 
 
 def test_an_unknown_status_is_bad_usage(pipeline):

@@ -32,7 +32,6 @@ def bot(settings, *args) -> subprocess.CompletedProcess:
         "INTAKE_STORE__DATA_DIR": str(settings.store.data_dir),
         "INTAKE_CLASSIFIER__MODEL_DIR": str(settings.classifier.model_dir),
         "INTAKE_PIPELINE__PROCESSES": "0",
-        "INTAKE_ACTOR": "staff:wang",
     }
     result = subprocess.run([sys.executable, "bot.py", *args], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
