@@ -227,3 +227,20 @@ def same_official(a: Iterable[dict], b: Iterable[dict], text_a: str | None = Non
     """Whether two entity lists name the same official (what the store's look-up finds)."""
     ka, kb = official_keys(list(a), text_a), official_keys(list(b), text_b)
     return bool(ka.index & kb.probe)
+
+
+def search_terms(official: Official) -> set[str]:
+    """What a search may type to find a case about OFFICIAL, folded: the name (张伟, 张某), the body
+    with as much of its place as the report gave (交通局, 县交通局, 宁远县交通局), the post with
+    its body (县交通局局长), and each of those with the name after it (县交通局局长张某)."""
+    o = official
+    name = o.surname + (o.given or "某")
+    bodies = {o.org, (o.level or "") + o.org, (o.place or "") + (o.level or "") + o.org} if o.org else set()
+    posts = {b + o.title for b in bodies} | ({o.title} if o.title else set()) if o.title else set()
+    terms = {name} | bodies | posts | {p + name for p in posts} | {b + name for b in bodies}
+    return {fold(t) for t in terms if t}
+
+
+def entity_terms(entities: Sequence[dict], text: str | None = None) -> set[str]:
+    """The search terms of every official ENTITIES name (the reporter, who is no official, has none)."""
+    return set().union(*(search_terms(o) for o in officials(entities, text)))

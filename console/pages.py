@@ -6,8 +6,10 @@ account may not see answers 404, as one that does not exist."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
+import re
 import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -25,10 +27,12 @@ from cases import stats as case_stats
 from console import hide, roles
 from console.guard import Viewer
 from store import audit, bundle, cases, deadlines, evidence, related, reporters, staff
+from store import search as store_search
 from store.models import Case, CaseStatus
 from store.stats import Scope
 
 PAGE = 50
+NUMBERISH = re.compile(r"^[A-Za-z0-9-]+$")     # a case number, or a part of one
 RAW = "raw-message"        # evidence item 0: the message as it arrived, sender and all
 FILTERS = ("kind", "area", "violation", "channel", "status")
 
@@ -84,6 +88,8 @@ def queue(console, request: Request, viewer: Viewer) -> Response:
         number=search or None)
     number = max(1, _int(params.get("page")) or 1)
     with console.store.reading() as session:
+        if search and not NUMBERISH.match(search):
+            filters = dataclasses.replace(filters, number=None, case_ids=_found(session, search, viewer.language))
         total = cases.count(session, filters)
         shown = cases.page(session, filters, limit=PAGE, offset=(number - 1) * PAGE)
         counts = cases.counts_by(session, cases.Filters(assignee=filters.assignee), FILTERS)
@@ -96,8 +102,25 @@ def queue(console, request: Request, viewer: Viewer) -> Response:
     query = {k: v for k, v in params.multi_items() if k != "page"}
     pages = max(1, math.ceil(total / PAGE))
     return console.render(request, "queue.html", viewer, rows=rows, total=total, counts=counts, chosen=chosen,
-                          params=params, page=number, pages=pages, statuses=list(CaseStatus),
+                          params=params, page=number, pages=pages, scanned=store_search.SCANNED,
                           link=lambda n: "/?" + urlencode([*query.items(), ("page", n)]))
+
+
+def _found(session, search: str, language: str) -> set[int]:
+    """The cases SEARCH finds: by an official's name, body or post (the index, every case), or
+    by any words of the newest cases' texts. The reporter's name and contact details are masked
+    before the words are matched, so a search cannot tell which case a person reported."""
+    from classifier.officials import fold
+
+    term = fold(search)
+    found = store_search.with_term(session, term)
+    for text in store_search.newest(session):
+        reporter = text.reporter
+        secrets = hide.secrets_of(text.texts, [], reporter.display_name if reporter else None,
+                                  reporter.address if reporter else None)
+        if any(term in fold(hide.hidden(part, secrets, language)) for part in text.texts):
+            found.add(text.case_id)
+    return found
 
 
 # -- one case ------------------------------------------------------------------------------------
@@ -133,11 +156,12 @@ def case_page(console, request: Request, viewer: Viewer, *, reporter=None, probl
         [case.subject, *(m.subject for m in messages), *(m.text for m in messages)], case.entities,
         known.display_name if known else None, known.address if known else None)
     language = viewer.language
+    shown = case.entities if reporter is not None else hide.shown_entities(case.entities, secrets)
     data |= {
         "subject": hide.hidden(case.subject, secrets, language),
         "messages": [{"role": m.role, "created_at": m.created_at, "subject": hide.hidden(m.subject, secrets, language),
-                      "text": hide.hidden(m.text, secrets, language)} for m in messages],
-        "entities": case.entities if reporter is not None else hide.shown_entities(case.entities, secrets),
+                      "text": hide.marked(hide.hidden(m.text, secrets, language), shown)} for m in messages],
+        "entities": shown,
         "items": [{"row": e, "name": hide.hidden(e.original_name or e.stored_name, secrets, language),
                    "raw": e.origin == RAW} for e in items],
     }

@@ -59,6 +59,7 @@ class Filters:
     unverified: bool = False               # only cases whose sender was not verified
     unsure_below: float | None = None      # only cases the classifier was less sure of (or gave no figure)
     number: str | None = None              # case numbers containing this
+    case_ids: Collection[int] | None = None  # only these cases (what a search found)
 
 
 def _where(query, filters: Filters):
@@ -77,6 +78,8 @@ def _where(query, filters: Filters):
         query = query.where(Case.sender_verified.is_(False))
     if filters.unsure_below is not None:
         query = query.where(Case.confidence.is_(None) | (Case.confidence < filters.unsure_below))
+    if filters.case_ids is not None:
+        query = query.where(Case.id.in_(sorted(filters.case_ids)))
     if filters.number and NUMBER.match(filters.number):
         query = query.where(Case.number == filters.number)      # a whole number: the unique index
     elif filters.number:

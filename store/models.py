@@ -460,3 +460,16 @@ class CaseNote(SQLModel, table=True):
     author: str = Field(max_length=255)
     text: str = Field(sa_type=Sealed("case_note.text"))
     created_at: datetime = _when(default_factory=utcnow)
+
+
+class CaseTerm(SQLModel, table=True):
+    """What a search may find a case by (an official's name, body or post, classifier.officials
+    search_terms), as a keyed hash: the index never holds a name in plain text."""
+
+    __tablename__ = "case_term"
+    __table_args__ = (UniqueConstraint("case_id", "term_key", name="uq_case_term"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id")
+    term_key: str = Field(max_length=64, index=True)
+

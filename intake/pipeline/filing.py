@@ -11,13 +11,13 @@ from sqlmodel import Session
 from cases import deadlines
 from cases.calendar import WorkCalendar
 from cases.related import link_new_case
-from classifier.officials import official_keys
+from classifier.officials import entity_terms, official_keys
 from config.schema import Settings
 from intake.pipeline.screen import Verdict
 from intake.pipeline.threads import reply_address
 from intake.submission import Submission
 from responders.answers import day_words, queue_case_answer, status_words
-from store import audit, cases, evidence, outbox, reporters
+from store import audit, cases, evidence, outbox, reporters, search
 from store.models import AuditEvent, Case, CaseMessage, CaseStatus, Inbound, Reporter, utcnow
 from store.sequence import case_number
 
@@ -92,8 +92,10 @@ class Filer:
             opened = deadlines.for_new_case(session, self.settings, calendar, case, filed)
         acceptance = next((d for d in opened if d.kind == "acceptance_notice"), None)
         # Repeat reports about the same official; entity offsets point into subject, newline, text.
-        keys = official_keys(case.entities or [], f"{sub.subject or ''}\n{sub.text or ''}")
+        text = f"{sub.subject or ''}\n{sub.text or ''}"
+        keys = official_keys(case.entities or [], text)
         link_new_case(session, case, keys.index, keys.probe)
+        search.index(session, case.id, entity_terms(case.entities or [], text))
         extra = {
             "real_name": real_name,
             "acceptance_due": day_words(acceptance.due_at, language, self.office.timezone) if acceptance else "",

@@ -101,3 +101,12 @@ def utc(*args) -> datetime:
 
 
 __all__ = ["models"]
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """argon2id with the smallest cost in tests that make many accounts: the parameters differ,
+    the code that hashes and checks does not (the command-line tests use the real ones)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -16,6 +16,8 @@ from tests.console.conftest import PASSWORD, add_account, code, csrf_of, file_re
 
 pytestmark = pytest.mark.slow
 
+# PostgreSQL for what takes locks or counts on the database; the rest of the HTTP behaviour is the
+# same on both and runs once.
 PAGES = ["/", "/stats", "/audit", "/accounts", "/cases/JB-2026-000001", "/cases/JB-2026-000001/evidence/0"]
 CHANGES = ["reveal", "assign", "labels", "notes", "status", "merge"]
 
@@ -25,6 +27,7 @@ def events(store, action: str) -> list[AuditEvent]:
         return list(session.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_health_answers_ok_without_a_session(console):
     app, _, _ = console
     answer = TestClient(app).get("/healthz")
@@ -32,12 +35,14 @@ def test_health_answers_ok_without_a_session(console):
 
 
 @pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_every_page_but_login_and_health_sends_a_stranger_to_login(console, path):
     app, _, _ = console
     answer = TestClient(app, follow_redirects=False).get(path)
     assert answer.status_code == 303 and answer.headers["location"] == "/login"
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_every_answer_carries_the_security_headers(console, clock):
     app, store, _ = console
     client, _ = sign_in(app, store, clock, "li", "clerk")
@@ -48,6 +53,7 @@ def test_every_answer_carries_the_security_headers(console, clock):
         assert headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_the_session_cookie_is_http_only_and_same_site_strict(console, clock):
     app, store, _ = console
     add_account(store, "li", "clerk")
@@ -82,6 +88,7 @@ def test_a_wrong_code_is_refused_and_a_code_works_only_once(console, clock):
     assert [e.details["reason"] for e in events(store, "staff.login_failed")] == ["code", "code"]
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_login_without_its_csrf_token_is_refused(console, clock):
     app, store, _ = console
     secret = add_account(store, "li", "clerk")
@@ -134,6 +141,7 @@ def test_an_idle_session_ends_after_30_minutes_and_any_after_12_hours(console, c
     assert events(store, "staff.logout")[-1].details["why"] == "expired"
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_signing_out_ends_the_session_on_the_server(console, clock):
     app, store, _ = console
     client, token = sign_in(app, store, clock, "li", "clerk")
@@ -144,6 +152,7 @@ def test_signing_out_ends_the_session_on_the_server(console, clock):
 
 
 @pytest.mark.parametrize("action", CHANGES)
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_every_change_without_the_csrf_token_is_refused(console, pipeline, clock, action):
     app, store, _ = console
     case = file_report(pipeline)
@@ -226,6 +235,7 @@ def test_an_investigator_sees_only_the_cases_assigned_to_him(console, pipeline, 
     assert events(store, "evidence.downloaded")[-1].actor == "staff:zhao"
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_roles_without_case_content_see_none(console, pipeline, clock):
     app, store, _ = console
     case = file_report(pipeline)
@@ -262,6 +272,7 @@ def test_a_status_change_goes_through_the_procedure_and_a_wrong_one_is_refused(c
     assert refused.status_code == 400
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_the_statistics_agree_with_the_queue_and_download_as_csv(console, pipeline, clock):
     app, store, _ = console
     for n in (1, 2, 3):
@@ -287,6 +298,7 @@ def test_the_chain_stays_whole_after_console_work(console, pipeline, clock):
     assert "约谈" not in str(note.details)
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_a_supervisor_exports_the_verifiable_bundle_and_a_clerk_cannot(console, pipeline, clock):
     import io
     import zipfile
@@ -306,6 +318,7 @@ def test_a_supervisor_exports_the_verifiable_bundle_and_a_clerk_cannot(console, 
     assert len(sums) == 2 and events(store, "evidence.exported")[-1].actor == "staff:boss"
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_an_account_switches_its_language_and_goes_back_only_within_the_site(console, pipeline, clock):
     app, store, _ = console
     case = file_report(pipeline)
@@ -319,6 +332,7 @@ def test_an_account_switches_its_language_and_goes_back_only_within_the_site(con
     assert client.post("/language", data={"csrf_token": token, "language": "fr"}).status_code == 400
 
 
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_the_check_filter_lists_the_cases_the_classifier_was_unsure_of(console, pipeline, clock):
     app, store, settings = console
     sure, unsure = file_report(pipeline, 1), file_report(pipeline, 2)
@@ -332,3 +346,25 @@ def test_the_check_filter_lists_the_cases_the_classifier_was_unsure_of(console, 
     listed = client.get("/?check=1").text
     assert unsure.number in listed and sure.number not in listed
     assert "41%" in client.get(f"/cases/{unsure.number}").text
+
+
+def test_a_search_finds_cases_by_official_body_or_words_but_never_by_the_reporter(console, pipeline, clock):
+    app, store, _ = console
+    transport = file_report(pipeline, 1)
+    welfare = file_report(pipeline, 2, subject="反映村主任王某侵占低保金",
+                          body="村委会主任王某把我们村五户困难群众的低保金扣下自己用了。我叫赵六，电话13900139000。",
+                          sender="villager@example.org")
+
+    def found(query: str) -> set[str]:
+        html = client.get("/", params={"q": query}).text
+        return {number for number in (transport.number, welfare.number) if number in html}
+
+    client, _ = sign_in(app, store, clock, "li", "clerk")
+    assert found("县交通局局长李某") == {transport.number}
+    assert found("交通局") == {transport.number}
+    assert found("低保金") == {welfare.number}
+    assert found("侵占") == {welfare.number}
+    assert found(transport.number) == {transport.number}
+    # The reporters' own names and numbers find nothing, though the reports contain them.
+    for reporter in ("张三", "赵六", "13800138000", "13900139000", "zhang.san1", "villager@example.org"):
+        assert found(reporter) == set(), reporter

@@ -74,9 +74,9 @@ ALLOWED = {
     "cases": ("cases", "store", "responders", "config"),
     "responders": ("responders", "store", "config", "net"),
     "intake": ("intake", "store", "classifier", "responders", "cases", "config", "net"),
-    # The console shows and changes cases through the store and the procedure; the classifier
-    # only for its label names.
-    "console": ("console", "store", "cases", "config", "classifier.labels"),
+    # The console shows and changes cases through the store and the procedure; of the classifier
+    # it needs the label names and how a name is folded for a search.
+    "console": ("console", "store", "cases", "config", "classifier.labels", "classifier.officials"),
 }
 
 
