@@ -27,6 +27,8 @@ COMMANDS = {
     "calendar": "commands.calendar:main",
     "user": "commands.user:main",
     "corrections": "commands.corrections:main",
+    "unit": "commands.units:main",
+    "monitoring": "commands.units:officials",
     "console": "commands.console:main",
 }
 
@@ -154,6 +156,24 @@ def build_parser() -> argparse.ArgumentParser:
     corrections_sub = corrections.add_subparsers(dest="corrections_command", required=True, metavar="ACTION")
     corrections_export = corrections_sub.add_parser("export", help="one JSON line per corrected case (corpus format)")
     corrections_export.add_argument("--out", metavar="FILE", help="write there instead of standard output")
+    unit = sub.add_parser("unit", help="units that notify the office of key-area projects")
+    unit_sub = unit.add_subparsers(dest="unit_command", required=True, metavar="ACTION")
+    unit_add = unit_sub.add_parser("add", help="register a unit and the address it notifies from (audited)")
+    unit_add.add_argument("name", metavar="NAME")
+    unit_add.add_argument("--address", required=True, metavar="EMAIL")
+    unit_add.add_argument("--area", required=True,
+                          help="engineering_construction, land_mineral, real_estate, livelihood or other")
+    unit_sub.add_parser("list", help="every unit, its address, area and state")
+    unit_sub.add_parser("disable", help="stop taking a unit's notifications (audited)").add_argument("name",
+                                                                                                    metavar="NAME")
+    unit_sub.add_parser("template", help="a notification type's CSV header and an example row").add_argument(
+        "type", metavar="TYPE", help="engineering_award, engineering_change, land_deal or livelihood_payout")
+    monitoring = sub.add_parser("monitoring", help="the monitoring of key areas")
+    monitoring_sub = monitoring.add_subparsers(dest="monitoring_command", required=True, metavar="ACTION")
+    officials = monitoring_sub.add_parser("officials", help="the officials list payouts are compared with")
+    officials_sub = officials.add_subparsers(dest="officials_command", required=True, metavar="ACTION")
+    officials_sub.add_parser("import", help="identity numbers, one a line or a CSV with an id_number column; "
+                                            "only keyed hashes are kept").add_argument("file", metavar="FILE")
     sub.add_parser("console", help="serve the staff console alone (bot.py run serves it too)")
     return parser
 

@@ -217,6 +217,23 @@ class ConsoleSettings(Section):
     check_below: float = Field(0.7, gt=0, le=1)
 
 
+class MonitoringSettings(Section):
+    """Electronic monitoring of key areas (monitoring/): where units send, and each rule's threshold."""
+
+    address: str = "jiance@jiwei.example"
+    rectification_days: int = Field(10, ge=1)          # working days a unit has to report its rectification
+    max_file_bytes: int = Field(20_000_000, gt=0)
+    min_tender_days: int = Field(20, ge=0)              # a shorter tender period is a finding
+    near_budget_share: float = Field(0.01, ge=0, lt=1)  # a winning bid within this share under budget
+    tendering_threshold_yuan: int = Field(4_000_000, gt=0)
+    splitting_window_days: int = Field(90, gt=0)
+    winner_share: float = Field(0.5, gt=0, le=1)        # of a unit's award value over twelve months ...
+    winner_min_awards: int = Field(5, ge=1)             # ... among at least this many awards
+    change_share: float = Field(0.10, gt=0)             # change orders above this share of the contract
+    below_appraisal_share: float = Field(0.10, gt=0, lt=1)
+    ceilings_yuan: dict[str, int] = {}                  # programme -> the most one payout may be
+
+
 class ProcedureSettings(Section):
     """The case procedure's clocks, in working days (the PRC rules for handling reports, 2020)."""
 
@@ -257,6 +274,7 @@ class Settings(Section):
     office: OfficeSettings = OfficeSettings()
     procedure: ProcedureSettings = ProcedureSettings()
     console: ConsoleSettings = ConsoleSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
     pipeline: PipelineSettings = PipelineSettings()
     authenticity: AuthenticitySettings = AuthenticitySettings()
 

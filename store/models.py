@@ -4,6 +4,7 @@ outbox, audit events, IMAP mailbox positions."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from datetime import date as date_type
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
@@ -473,3 +474,101 @@ class CaseTerm(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id")
     term_key: str = Field(max_length=64, index=True)
 
+
+class MonitoredUnit(SQLModel, table=True):
+    """A government unit that notifies the office of its key-area projects, by email from ADDRESS."""
+
+    __tablename__ = "monitored_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=255, unique=True)
+    address: str = Field(sa_type=Sealed("monitored_unit.address"))
+    address_key: str = Field(max_length=64, unique=True)     # keyed hash of the normalised address
+    area: str = Field(max_length=32)
+    disabled: bool = False
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class NotificationStatus(StrEnum):
+    CHECKED = "checked"          # read, validated and checked by the rules
+    REJECTED = "rejected"        # errors in it: answered with them, nothing of it used
+    REFUSED = "refused"          # not from a registered unit
+
+
+class Notification(SQLModel, table=True):
+    """One notification email to the monitoring address, as it was taken."""
+
+    __tablename__ = "notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int = Field(foreign_key="inbound.id", unique=True)
+    unit_id: int | None = Field(default=None, foreign_key="monitored_unit.id", index=True)
+    kind: str | None = Field(default=None, max_length=32)     # engineering_award, land_deal, ...
+    status: str = Field(max_length=16)
+    rows: int = 0
+    problems: list[dict] = Field(default_factory=list, sa_type=JSON)   # {row, column, what}: no cell values
+    problem_count: int = 0
+    received_at: datetime = _when(default_factory=utcnow)
+
+
+class MonitoredRecord(SQLModel, table=True):
+    """One row of a checked notification. The columns the rules compare are typed; the whole row
+    is kept sealed (a payout names a person)."""
+
+    __tablename__ = "monitored_record"
+    __table_args__ = (Index("ix_monitored_record_unit_kind", "unit_id", "kind", "day"),
+                      Index("ix_monitored_record_party", "kind", "party_key"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    notification_id: int = Field(foreign_key="notification.id", index=True)
+    unit_id: int = Field(foreign_key="monitored_unit.id")
+    kind: str = Field(max_length=32)
+    row: int                                      # its row in the file, the header being row 1
+    ref: str = Field(max_length=255)              # project_id, parcel_id, or the programme
+    party_key: str | None = Field(default=None, max_length=64)   # keyed hash: winner, buyer, recipient's ID
+    method: str | None = Field(default=None, max_length=32)
+    amount_fen: int | None = Field(default=None, sa_type=BigInteger)   # the bid, deal, change or payout
+    base_fen: int | None = Field(default=None, sa_type=BigInteger)     # the budget, appraisal or contract
+    bidders: int | None = None
+    days: int | None = None                       # the tender period
+    day: date_type                                # the award, change, deal or payout date
+    month: str = Field(max_length=7)              # its YYYY-MM, which the payout rules group by
+    values: dict = Field(default_factory=dict, sa_type=SealedJSON("monitored_record.values"))
+
+
+class WarningStatus(StrEnum):
+    OPEN = "open"
+    RECTIFIED = "rectified"      # the unit reported its rectification; staff decide
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ESCALATED = "escalated"      # a case for staff
+
+
+class EarlyWarning(SQLModel, table=True):
+    """An early warning to a unit: the findings, and a rectification deadline in working days."""
+
+    __tablename__ = "early_warning"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True)
+    unit_id: int = Field(foreign_key="monitored_unit.id", index=True)
+    notification_id: int = Field(foreign_key="notification.id")
+    status: str = Field(default=WarningStatus.OPEN, max_length=16)
+    findings: list[dict] = Field(default_factory=list, sa_type=JSON)    # {rule, rows, text}: no personal data
+    due_at: datetime = _when()
+    calendar_confirmed: bool = True
+    message_id: str | None = Field(default=None, max_length=998)        # of the warning we sent
+    rectified_inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
+    case_id: int | None = Field(default=None, foreign_key="case.id")
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+
+class OfficialEntry(SQLModel, table=True):
+    """A person on the officials list the office imports: only the keyed hash of the ID number."""
+
+    __tablename__ = "official_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_key: str = Field(max_length=64, unique=True)
+    imported_at: datetime = _when(default_factory=utcnow)

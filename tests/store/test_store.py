@@ -122,6 +122,10 @@ def test_claims_of_a_dead_process_are_released_at_start(store):
         assert session.get(Inbound, 1).status == InboundStatus.RECEIVED
 
 
+# SQLite cannot reflect an index on an expression (the queue's order): alembic skips it there
+# and compares the rest; PostgreSQL compares it too.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_match_the_models(store):
     from alembic import command
 
