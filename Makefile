@@ -21,8 +21,11 @@ run: install
 train: install
 	$(PY) bot.py train
 
+# The classifier is trained once before the tests start, so that the two test processes do not
+# both train it into the same folder.
 test: install
-	$(PY) -m pytest --durations=15
+	$(PY) -c 'import classifier, os; os.makedirs("data", mode=0o700, exist_ok=True); classifier.load("data/model")'
+	$(PY) -m pytest -n 2 --dist loadfile --durations=15
 
 bench: install
 	$(PY) bench/classify.py

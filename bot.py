@@ -29,6 +29,8 @@ COMMANDS = {
     "corrections": "commands.corrections:main",
     "unit": "commands.units:main",
     "monitoring": "commands.units:officials",
+    "warnings": "commands.warnings:listing",
+    "warning": "commands.warnings:main",
     "console": "commands.console:main",
 }
 
@@ -174,6 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     officials_sub = officials.add_subparsers(dest="officials_command", required=True, metavar="ACTION")
     officials_sub.add_parser("import", help="identity numbers, one a line or a CSV with an id_number column; "
                                             "only keyed hashes are kept").add_argument("file", metavar="FILE")
+    warnings = sub.add_parser("warnings", help="early warnings sent to units")
+    warnings.add_argument("--status", action="append", help="open, rectified, accepted, rejected, escalated")
+    warnings.add_argument("--unit", metavar="NAME")
+    warnings.add_argument("--json", action="store_true")
+    warning = sub.add_parser("warning", help="one early warning")
+    warning_sub = warning.add_subparsers(dest="warning_command", required=True, metavar="ACTION")
+    warning_sub.add_parser("show", help="the warning, its findings and deadline (JSON)").add_argument(
+        "number", metavar="YJ-YYYY-NNNNNN")
+    warning_set = warning_sub.add_parser("set-status", help="decide a rectified warning: accepted or rejected "
+                                                            "(audited; rejected is escalated)")
+    warning_set.add_argument("number", metavar="YJ-YYYY-NNNNNN")
+    warning_set.add_argument("status", metavar="STATUS")
+    warning_set.add_argument("--reason")
     sub.add_parser("console", help="serve the staff console alone (bot.py run serves it too)")
     return parser
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -26,6 +27,7 @@ from store.models import AuditEvent, Case, Deadline
 from store.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -125,20 +127,27 @@ def _digest(session: Session, settings: Settings, calendar: WorkCalendar, now: d
     return True
 
 
-async def run(store: Store, settings: Settings, stop: asyncio.Event, on_queued: Callable[[], None]) -> None:
-    """The scheduler of `bot.py run`: a tick every [procedure] check_seconds until STOP."""
+async def every(seconds: float, stop: asyncio.Event, work: Callable[[], T], then: Callable[[T], None],
+                what: str) -> None:
+    """WORK in a thread every SECONDS until STOP, THEN(its result) on the loop. A failed round is
+    logged and the next one tries again: a clock must keep running (a locked database, say)."""
     while not stop.is_set():
         try:
-            result = await asyncio.to_thread(tick, store, settings)
-            if result.digest:
-                on_queued()
-            if result.overdue:
-                log.info("%d deadlines are now overdue", result.overdue)
+            then(await asyncio.to_thread(work))
         except Exception:
-            # The clock must keep running: one failed round (a locked database, say) is logged
-            # and the next one tries again.
-            log.exception("deadline check failed")
+            log.exception("%s failed", what)
         try:
-            await asyncio.wait_for(stop.wait(), settings.procedure.check_seconds)
+            await asyncio.wait_for(stop.wait(), seconds)
         except TimeoutError:
             pass
+
+
+async def run(store: Store, settings: Settings, stop: asyncio.Event, on_queued: Callable[[], None]) -> None:
+    """The scheduler of `bot.py run`: a tick every [procedure] check_seconds until STOP."""
+    def said(result: Tick) -> None:
+        if result.digest:
+            on_queued()
+        if result.overdue:
+            log.info("%d deadlines are now overdue", result.overdue)
+
+    await every(settings.procedure.check_seconds, stop, lambda: tick(store, settings), said, "deadline check")

@@ -8,6 +8,8 @@ import logging
 from commands.context import open_store
 from config.schema import Settings
 
+log = logging.getLogger(__name__)
+
 
 def main(settings: Settings, args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -32,7 +34,17 @@ async def serve(settings: Settings, store, stop: asyncio.Event | None = None) ->
     if stop is None:
         await server.serve()
         return
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(_beside(server, settings))
     await stop.wait()
     server.should_exit = True
     await task
+
+
+async def _beside(server, settings: Settings) -> None:
+    """The console beside the listeners: if it cannot start (its port taken, say), that is said
+    loudly and reports keep coming in; uvicorn would otherwise end the whole process."""
+    try:
+        await server.serve()
+    except SystemExit:
+        log.error("the staff console could not listen on %s:%s; the intake goes on without it",
+                  settings.console.host, settings.console.port)

@@ -40,3 +40,10 @@ def actor(args=None) -> str:
 def fail(message: str, code: int = 1) -> int:
     print(f"bot.py: {message}", file=sys.stderr)
     return code
+
+
+def desks(settings: Settings, store: Store) -> list:
+    """The desks besides case filing the pipeline hands messages to: the monitoring of key areas."""
+    from monitoring.desk import MonitoringDesk
+
+    return [MonitoringDesk(settings, store.blobs)]

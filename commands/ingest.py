@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from commands.context import fail, open_store
+from commands.context import desks, fail, open_store
 from commands.table import json_text, out, safe
 from config.schema import Settings
 from intake.accept import Arrival, accept
@@ -39,7 +39,7 @@ def main(settings: Settings, args) -> int:
     # A folder may hold notes, listings or binaries next to the mail: they are set aside, not filed.
     files, skipped = sort_out(expand(paths))
     store = open_store(settings)
-    pipeline = make_pipeline(settings, store)
+    pipeline = make_pipeline(settings, store, desks=desks(settings, store))
     totals: Counter[str] = Counter()
     progress = tqdm(total=count(files), unit="msg", disable=args.no_progress or args.json, file=sys.stderr)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commands.context import actor, fail, open_store
+from commands.context import actor, desks, fail, open_store
 from commands.ingest import run_to_end
 from commands.table import out
 from config.schema import Settings
@@ -32,7 +32,7 @@ def main(settings: Settings, args) -> int:
         if not rows:
             print("no quarantined messages")
             return 0
-        pipeline = make_pipeline(settings, store)
+        pipeline = make_pipeline(settings, store, desks=desks(settings, store))
         worst = 0
         for row in rows:
             status = run_to_end(pipeline, row.id)

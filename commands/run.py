@@ -10,12 +10,13 @@ import sys
 from functools import partial
 
 from cases import deadlines
-from commands.context import open_store
+from commands.context import desks, open_store
 from config import ConfigError
 from config.schema import Settings
 from intake.email import imap, smtp
 from intake.pipeline.start import make_pipeline
 from intake.telegram import listener as telegram
+from monitoring import escalate
 from responders.senders import outbox_senders
 from store import claims
 
@@ -53,7 +54,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
     incoming, outgoing = asyncio.Event(), asyncio.Event()
     pipeline = await asyncio.to_thread(
         make_pipeline, settings, store, pooled=True, on_filed=lambda: loop.call_soon_threadsafe(outgoing.set),
-        **pipeline_options
+        desks=desks(settings, store), **pipeline_options
     )
     if pipeline.pool is not None:
         await pipeline.pool.warm(loop)
@@ -71,11 +72,16 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
         tasks.append(asyncio.create_task(channel.run(stop)))
     # Marks late deadlines and queues the office's daily digest (then wakes the senders).
     tasks.append(asyncio.create_task(deadlines.run(store, settings, stop, on_queued=outgoing.set)))
+    # Turns early warnings past their deadline into cases for staff.
+    tasks.append(asyncio.create_task(escalate.run(store, settings, stop)))
     server = None
     if settings.smtp.enabled:
-        server = await smtp.start(store, settings.smtp, on_accepted=incoming.set)
-        log.info("SMTP listener on %s:%s for %s", settings.smtp.host, settings.smtp.port,
-                 ", ".join(settings.smtp.accept_for))
+        # The monitoring address is the listener's too: units notify by mail like reporters do.
+        accept = [*settings.smtp.accept_for, *([] if settings.monitoring.address in settings.smtp.accept_for
+                                                else [settings.monitoring.address])]
+        server = await smtp.start(store, settings.smtp.model_copy(update={"accept_for": accept}),
+                                  on_accepted=incoming.set)
+        log.info("SMTP listener on %s:%s for %s", settings.smtp.host, settings.smtp.port, ", ".join(accept))
     mailboxes.start(store, on_accepted=lambda: loop.call_soon_threadsafe(incoming.set))
     if settings.console.enabled:
         from commands import console

@@ -280,5 +280,5 @@ class Settings(Section):
 
     def own_addresses(self) -> set[str]:
         """Every address the bot receives or sends as: mail from these is our own, never answered."""
-        own = set(self.smtp.accept_for) | {self.outbound.from_address.lower()}
+        own = set(self.smtp.accept_for) | {self.outbound.from_address.lower(), self.monitoring.address.lower()}
         return own | {m.address.lower() for m in self.mailbox}

@@ -26,9 +26,19 @@ from cases import procedure
 from cases import stats as case_stats
 from console import hide, roles
 from console.guard import Viewer
-from store import audit, bundle, cases, deadlines, evidence, related, reporters, staff
+from store import (
+    audit,
+    bundle,
+    cases,
+    deadlines,
+    evidence,
+    monitoring,
+    related,
+    reporters,
+    staff,
+)
 from store import search as store_search
-from store.models import Case, CaseStatus
+from store.models import Case, CaseStatus, WarningStatus
 from store.stats import Scope
 
 PAGE = 50
@@ -65,6 +75,8 @@ def routes(console) -> list[Route]:
         Route("/cases/{number}/export", page(roles.EXPORT, export), methods=["POST"]),
         Route("/language", page(roles.SEE_SELF, language), methods=["POST"]),
         Route("/stats", page(roles.STATS, stats_page)),
+        Route("/warnings", page(roles.WARNINGS, warnings_page)),
+        Route("/warnings/{number}", page(roles.DECIDE_WARNINGS, decide_warning), methods=["POST"]),
         Route("/audit", page(roles.AUDIT_LOG, audit_page)),
         Route("/accounts", page(roles.ACCOUNTS, accounts_page)),
     ]
@@ -370,6 +382,30 @@ def _csv_cell(value) -> str:
     # A spreadsheet runs a cell that starts with = + - @ as a formula.
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def warnings_page(console, request: Request, viewer: Viewer) -> Response:
+    status = request.query_params.get("status") or None
+    with console.store.reading() as session:
+        units = {u.id: u for u in monitoring.units(session)}
+        shown = monitoring.warnings(session, [status] if status else ())
+        history = monitoring.notifications_by_unit(session)
+    return console.render(request, "warnings.html", viewer, warnings=shown, units=units, history=history,
+                          status=status, statuses=list(WarningStatus))
+
+
+def decide_warning(console, request: Request, viewer: Viewer, form) -> Response:
+    decision = str(form.get("decision", ""))
+    reason = str(form.get("reason", "")).strip()[:500] or None
+    if decision not in (WarningStatus.ACCEPTED, WarningStatus.REJECTED):
+        raise HTTPException(400)
+    with console.store.transaction() as session:
+        warning = monitoring.warning(session, request.path_params["number"][:32], lock=True)
+        if warning is None:
+            raise HTTPException(404)
+        if warning.status == WarningStatus.RECTIFIED:
+            monitoring.set_warning_status(session, warning, decision, viewer.actor, reason=reason)
+    return RedirectResponse("/warnings", status_code=303)
 
 
 def audit_page(console, request: Request, viewer: Viewer) -> Response:

@@ -19,6 +19,8 @@ NOTE = {R.CLERK, R.INVESTIGATOR, R.SUPERVISOR}
 AUDIT_LOG = {R.AUDITOR}
 ACCOUNTS = {R.ADMIN}
 STATS = {R.CLERK, R.SUPERVISOR, R.AUDITOR}
+WARNINGS = {R.CLERK, R.SUPERVISOR}        # early warnings to units and the units' notifications
+DECIDE_WARNINGS = {R.SUPERVISOR}
 
 # Moves of the case procedure each role may make; the decisions that end or send a case away
 # are the supervisor's to approve.

@@ -15,6 +15,14 @@ WORDS: dict[str, tuple[str, str]] = {   # key: (zh, en)
     "queue": ("待办队列", "Queue"),
     "stats": ("统计", "Statistics"),
     "audit": ("审计日志", "Audit log"),
+    "warnings": ("预警", "Early warnings"),
+    "unit": ("单位", "Unit"),
+    "findings": ("发现的问题", "Findings"),
+    "decide": ("审核整改", "Decide the rectification"),
+    "accept": ("通过", "Accept"),
+    "reject": ("不通过", "Reject"),
+    "history": ("单位报送记录", "Units' notifications"),
+    "rows": ("行数", "Rows"),
     "accounts": ("账户", "Accounts"),
     "number": ("编号", "Number"),
     "kind": ("类别", "Kind"),
@@ -119,6 +127,10 @@ VALUES_ZH = {
     "acceptance_notice": "受理告知", "routing": "转办/上报", "result_notice": "结果告知", "transfer_reply": "转办回复",
     "investigation": "核查", "open": "未到期", "done": "已完成", "overdue": "已超期",
     "repeat": "重复举报", "same_official": "同一被反映人",
+    "rectified": "已报整改", "escalated": "已转案件", "rejected": "不通过", "checked": "已核查",
+    "refused": "非登记单位",
+    "engineering_award": "工程招标结果", "engineering_change": "工程变更", "land_deal": "土地出让",
+    "livelihood_payout": "民生资金发放", "monitoring": "监测预警",
 }
 
 

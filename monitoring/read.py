@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 MAX_ROWS = 500_000
+CHUNK = 1 << 20
 MAX_CELL = 1000
 XLSX = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 
@@ -39,16 +40,23 @@ def open_table(data: bytes, name: str | None, media_type: str | None) -> Table:
     return _csv(data)
 
 
-def _text(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+def _encoding(data: bytes) -> str:
+    """utf-8-sig or gb18030, whichever decodes DATA, checked a megabyte at a time (no copy of
+    the whole file is made to find out)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode("gb18030")
+            for start in range(0, len(data), CHUNK):
+                decoder.decode(data[start:start + CHUNK])
+            decoder.decode(b"", final=True)
+            return encoding
         except UnicodeDecodeError:
-            raise Unreadable("the file is neither UTF-8 nor GB18030 text") from None
+            continue
+    raise Unreadable("the file is neither UTF-8 nor GB18030 text")
+
+
+def _text(data: bytes) -> str:
+    return data.decode(_encoding(data))
 
 
 def _cell(value) -> str:
@@ -73,12 +81,13 @@ def _limited(rows: Iterator[list], width: int) -> Iterator[list[str]]:
 
 
 def _csv(data: bytes) -> Table:
-    text = _text(data)
+    encoding = _encoding(data)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(data[:4096].decode(encoding, errors="ignore"), delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    # Decoded as it is read: the text of the whole file is never held at once.
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline=""), dialect)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

@@ -13,6 +13,8 @@ PURPOSES = ("acknowledgement", "inquiry_answer", "referral", "follow_up", "accep
             "outcome")
 # Mail to the office's own staff: email only.
 STAFF_PURPOSES = ("digest",)
+# Mail to the units the monitoring of key areas hears from: email only.
+UNIT_PURPOSES = ("warning", "receipt", "notification_rejected", "not_a_unit", "rectification_received")
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -27,7 +29,7 @@ _environment = Environment(
 def render(purpose: str, language: str, context: dict, channel: str = "email") -> tuple[str, str]:
     """(subject, body) of PURPOSE in LANGUAGE (falling back to Chinese), in CHANNEL's own wording
     where templates/CHANNEL/ has it (a chat cannot be "replied to" like an email)."""
-    if purpose not in PURPOSES + STAFF_PURPOSES:
+    if purpose not in PURPOSES + STAFF_PURPOSES + UNIT_PURPOSES:
         raise ValueError(f"no template for {purpose!r}")
     language = language if language in LANGUAGES else "zh"
     name = f"{purpose}.{language}.txt"

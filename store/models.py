@@ -51,6 +51,7 @@ class InboundStatus(StrEnum):
     DUPLICATE = "duplicate"      # the same message arrived before; linked, not filed again
     SCREENED = "screened"        # kept but not filed: bounce, auto-reply, spam
     QUARANTINED = "quarantined"  # failed max_attempts times; waits for `bot.py reprocess`
+    MONITORED = "monitored"      # a message to the monitoring address, taken by monitoring/
 
 
 class Inbound(SQLModel, table=True):

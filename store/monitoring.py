@@ -215,3 +215,12 @@ def counts_by_unit(session: Session) -> dict[int, dict[str, int]]:
                                                                                          EarlyWarning.status)):
         found.setdefault(unit_id, {})[status] = n
     return found
+
+
+def notifications_by_unit(session: Session, limit: int = 500) -> dict[int, list[Notification]]:
+    """Each unit's newest notifications, newest first."""
+    found: dict[int, list[Notification]] = {}
+    for row in session.exec(select(Notification).where(Notification.unit_id.is_not(None))
+                            .order_by(Notification.id.desc()).limit(limit)):
+        found.setdefault(row.unit_id, []).append(row)
+    return found

@@ -17,6 +17,8 @@ from tests.running import Relay
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("INTAKE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# A `bot.py run` started by a test serves its console on a port of its own: tests run two at a time.
+os.environ.setdefault("INTAKE_CONSOLE__PORT", "0")
 
 
 BORDER = "mx.jiwei.example"

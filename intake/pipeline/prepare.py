@@ -32,6 +32,9 @@ class Job:
     raw_sha256: str
     channel: str
     envelope: Envelope
+    # For another desk than case filing (intake.pipeline.worker.Desk): the classifier's word does
+    # not decide what is kept, and its sender is verified as a filing's would be.
+    for_desk: bool = False
 
 
 class Preparer:
@@ -51,7 +54,7 @@ class Preparer:
         classification = self.classify(sub.subject, self._readable_text(sub)) if verdict.file else None
         items: list[Item] = []
         code = code_hash = ""
-        filing = classification is not None and not sure_spam(classification, sub)
+        filing = classification is not None and (job.for_desk or not sure_spam(classification, sub))
         if filing:
             items = self._evidence_items(raw, sub, channel.raw_type)
             code = codes.new_code()

@@ -40,9 +40,21 @@ class Disposition(StrEnum):
     FOLLOW_UP = "follow_up"
     DUPLICATE = "duplicate"
     SCREENED = "screened"
+    MONITORED = "monitored"
     RETRY = "retry"
     QUARANTINED = "quarantined"
     LOST = "lost"  # the claim ran out and another worker took the message
+
+
+class Desk(Protocol):
+    """Another desk than case filing, for messages it takes (monitoring.desk.MonitoringDesk):
+    the command that runs the pipeline hands it over, so intake imports none of them."""
+
+    def takes(self, row: Inbound) -> bool:
+        """Whether the message is this desk's, by where it was delivered."""
+
+    def handle(self, session: Session, row: Inbound, prep: Prepared) -> str:
+        """Deal with the message in the pipeline's transaction; the inbound status it ends in."""
 
 
 class Pool(Protocol):
@@ -66,6 +78,7 @@ class Pipeline:
     # SPF's lookup (intake.email.trust.SpfLookup), likewise.
     spf_lookup: Callable | None | str = "default"
     pool: Pool | None = None
+    desks: list[Desk] = field(default_factory=list)
 
     def __post_init__(self):
         office = self.settings.office
@@ -106,7 +119,7 @@ class Pipeline:
         return self._done(disposition)
 
     def _done(self, disposition: Disposition) -> Disposition:
-        if disposition in (Disposition.FILED, Disposition.FOLLOW_UP):
+        if disposition in (Disposition.FILED, Disposition.FOLLOW_UP, Disposition.MONITORED):
             self.on_filed()
         return disposition
 
@@ -120,7 +133,8 @@ class Pipeline:
             # The peer is the client that sent the message only when the message came that way.
             direct = row.envelope_from is not None
             envelope = Envelope(sender=row.envelope_from, own_addresses=self.own, client=row.peer if direct else None)
-            job = Job(raw_sha256=row.raw_sha256, channel=row.channel, envelope=envelope)
+            job = Job(raw_sha256=row.raw_sha256, channel=row.channel, envelope=envelope,
+                      for_desk=any(desk.takes(row) for desk in self.desks))
         if attempts > self.settings.pipeline.max_attempts:
             # The claim count ran past the limit without a recorded failure: the process died
             # on this message each time. Stop feeding it to workers.
@@ -156,7 +170,14 @@ class Pipeline:
             # below the calibrated confidence it is filed as kind spam, marked for checking
             sure = sure_spam(prep.classification, sub)
             row.rule_hits = [*row.rule_hits, "classified-spam" if sure else "spam-check"]
-        if prep.classification is None or sure_spam(prep.classification, sub):
+        if prep.classification is None:
+            return self._finish(session, row, InboundStatus.SCREENED, Disposition.SCREENED)
+        desk = next((d for d in self.desks if d.takes(row)), None)
+        if desk is not None:
+            # A table from a unit reads like nothing the classifier knows: the desk decides.
+            self._serialise_sender(session, row.sender_key)
+            return self._finish(session, row, InboundStatus(desk.handle(session, row, prep)), Disposition.MONITORED)
+        if sure_spam(prep.classification, sub):
             return self._finish(session, row, InboundStatus.SCREENED, Disposition.SCREENED)
         self._serialise_sender(session, row.sender_key)
         first = inbound.earlier_arrival(session, row, prep.fingerprint)

@@ -148,3 +148,22 @@ def test_labels_corrected_on_the_command_line_and_in_the_console_are_exported_fo
     assert line["corrected_by"] == [actor()] and "李某" in line["text"]
     assert set(line) >= {"id", "lang", "subject", "text", "kind", "area", "violation", "priority", "real_name"}
     assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_a_console_that_cannot_listen_does_not_stop_the_intake(tmp_path, store_url, caplog):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        smtp_port = free_port()
+        settings = make_settings(tmp_path, store_url, smtp={"enabled": True, "port": smtp_port},
+                                 outbound={"enabled": False}, console={"enabled": True, "port": port})
+        async with running(settings):
+            await asyncio.sleep(0.5)
+            _, writer = await asyncio.open_connection("127.0.0.1", smtp_port)   # still taking mail
+            writer.close()
+            await writer.wait_closed()
+    assert "the staff console could not listen" in caplog.text

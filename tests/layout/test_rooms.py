@@ -76,8 +76,8 @@ ALLOWED = {
     "intake": ("intake", "store", "classifier", "responders", "cases", "config", "net"),
     # The console shows and changes cases through the store and the procedure; of the classifier
     # it needs the label names and how a name is folded for a search.
-    "monitoring": ("monitoring", "store", "config"),
-    "console": ("console", "store", "cases", "config", "classifier.labels", "classifier.officials"),
+    "monitoring": ("monitoring", "store", "config", "cases", "responders"),
+    "console": ("console", "store", "cases", "config", "classifier.labels", "classifier.officials", "monitoring"),
 }
 
 

@@ -1,6 +1,6 @@
 """staff console: accounts (argon2id password, sealed one-time-code secret, lockout), server-side
-sessions kept as token hashes, notes on cases, the classifier's confidence on a case; indexes for a case's audit trail, the queue's order
-and its counts per filter
+sessions kept as token hashes, notes on cases, the classifier's confidence on a case; indexes for a
+case's audit trail, the queue's order and its counts per filter
 
 Revision ID: 0007
 Revises: 0006
