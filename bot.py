@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("kind", "area", "violation", "channel"):
         stats.add_argument(f"--{name}", action="append", help="as in queue (repeatable)")
     stats.add_argument("--priority", type=int, help="as in queue: at most this priority number")
+    stats.add_argument("--units", action="store_true",
+                       help="the monitoring figures per unit: notifications and early warnings in the period")
     stats_format = stats.add_mutually_exclusive_group()
     stats_format.add_argument("--json", action="store_true")
     stats_format.add_argument("--csv", action="store_true", help="one line per group and one for all, with a header")

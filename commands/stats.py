@@ -14,6 +14,7 @@ from commands.context import fail, open_store
 from commands.queue import FILTERS
 from commands.table import json_text, out, render
 from config.schema import Settings
+from store import monitoring
 from store.models import utcnow
 
 COLUMNS = ("total", "open", "overdue", "real_name", "real_name_share", "accepted",
@@ -37,6 +38,8 @@ def main(settings: Settings, args) -> int:
     store = open_store(settings)
     try:
         with store.reading() as session:
+            if args.units:
+                return show_units(monitoring.unit_figures(session, scope.since, scope.until, utcnow()), args)
             data = figures(session, calendar, scope, now=utcnow(), by=args.by)
     finally:
         store.close()
@@ -49,6 +52,32 @@ def main(settings: Settings, args) -> int:
     else:
         show(data)
     return 0
+
+
+def show_units(lines: list[dict], args) -> int:
+    """The monitoring figures per unit: its notifications and the early warnings it was sent."""
+    flat = [{"unit": line["unit"], "area": line["area"],
+             **{f"notifications_{k}": v for k, v in line["notifications"].items()},
+             **{f"warnings_{k}": v for k, v in line["warnings"].items()}} for line in lines]
+    if args.json:
+        print(json_text(lines))
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        header = list(flat[0]) if flat else ["unit"]
+        writer.writerow(header)
+        for line in flat:
+            writer.writerow([_cell(line[k]) for k in header])
+    else:
+        header = ["unit", "area", "notifications_total", "notifications_rejected", "warnings_total",
+                  "warnings_open", "warnings_overdue", "warnings_escalated"]
+        out(render(header, [[str(line[k]) for k in header] for line in flat]), lines=True)
+    return 0
+
+
+def _cell(value) -> str:
+    # A spreadsheet runs a cell that starts with = + - @ as a formula.
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _day(text: str | None) -> date | None:

@@ -224,3 +224,36 @@ def notifications_by_unit(session: Session, limit: int = 500) -> dict[int, list[
                             .order_by(Notification.id.desc()).limit(limit)):
         found.setdefault(row.unit_id, []).append(row)
     return found
+
+
+def unit_figures(session: Session, since: datetime | None, until: datetime | None, now: datetime) -> list[dict]:
+    """Per unit: notifications (checked, rejected, their rows) received in [SINCE, UNTIL), and the
+    early warnings issued then by status, with those open past their deadline at NOW."""
+    notices = select(Notification.unit_id, Notification.status, func.count(Notification.id),
+                     func.coalesce(func.sum(Notification.rows), 0)).where(Notification.unit_id.is_not(None))
+    warned = select(EarlyWarning.unit_id, EarlyWarning.status, func.count(EarlyWarning.id))
+    late = select(EarlyWarning.unit_id, func.count(EarlyWarning.id)).where(
+        EarlyWarning.status == WarningStatus.OPEN, EarlyWarning.due_at < now)
+    if since is not None:
+        notices = notices.where(Notification.received_at >= since)
+        warned = warned.where(EarlyWarning.created_at >= since)
+        late = late.where(EarlyWarning.created_at >= since)
+    if until is not None:
+        notices = notices.where(Notification.received_at < until)
+        warned = warned.where(EarlyWarning.created_at < until)
+        late = late.where(EarlyWarning.created_at < until)
+    figures = {u.id: {"unit": u.name, "area": u.area, "disabled": u.disabled,
+                      "notifications": {"total": 0, "checked": 0, "rejected": 0, "rows": 0},
+                      "warnings": {"total": 0, **{s.value: 0 for s in WarningStatus}, "overdue": 0}}
+               for u in units(session)}
+    for unit_id, status, count, rows in session.exec(notices.group_by(Notification.unit_id, Notification.status)):
+        line = figures[unit_id]["notifications"]
+        line["total"] += count
+        line[status] = line.get(status, 0) + count
+        line["rows"] += rows
+    for unit_id, status, count in session.exec(warned.group_by(EarlyWarning.unit_id, EarlyWarning.status)):
+        figures[unit_id]["warnings"]["total"] += count
+        figures[unit_id]["warnings"][status] += count
+    for unit_id, count in session.exec(late.group_by(EarlyWarning.unit_id)):
+        figures[unit_id]["warnings"]["overdue"] = count
+    return list(figures.values())

@@ -93,3 +93,18 @@ def test_the_console_lists_warnings_and_a_supervisor_decides_a_rectification(set
     assert done.status_code == 303
     with warned.reading() as session:
         assert store_monitoring.warning(session, "YJ-2026-000001").status == "accepted"
+
+
+def test_stats_gives_each_units_notifications_and_warnings(settings, warned):
+    with warned.transaction() as session:
+        store_monitoring.add_unit(session, "县民政局", "minzheng@xian.example", "livelihood", "os:root")
+    lines = json.loads(bot(settings, "stats", "--units", "--json").stdout)
+    by_unit = {line["unit"]: line for line in lines}
+    assert by_unit["县国土资源局"]["notifications"] == {"total": 1, "checked": 1, "rejected": 0, "rows": 3}
+    assert by_unit["县国土资源局"]["warnings"]["total"] == 1 and by_unit["县国土资源局"]["warnings"]["open"] == 1
+    assert by_unit["县民政局"]["warnings"]["total"] == 0
+    csv_text = bot(settings, "stats", "--units", "--csv").stdout.splitlines()
+    assert csv_text[0].startswith("unit,area,notifications_total") and len(csv_text) == 3
+    assert bot(settings, "stats", "--units", "--from", "2099-01-01", "--json").returncode == 0
+    later = json.loads(bot(settings, "stats", "--units", "--from", "2099-01-01", "--json").stdout)
+    assert all(line["warnings"]["total"] == 0 for line in later)
