@@ -91,3 +91,9 @@ def figures(session, calendar: WorkCalendar, scope: Scope, *, now: datetime, by:
         groups = sorted(set(by_group) | set(to_accept) | set(to_conclude), key=_order(by))
         result["groups"] = [{"group": g, **_line(by_group.get(g), to_accept[g], to_conclude[g])} for g in groups]
     return result
+
+
+def csv_cell(value) -> str:
+    """VALUE as a CSV cell a spreadsheet will not run: one that starts with = + - @ is a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

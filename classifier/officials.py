@@ -62,6 +62,7 @@ class Official:
 class Keys:
     index: frozenset[str]   # stored for the case
     probe: frozenset[str]   # looked up among other cases' index keys
+    terms: frozenset[str] = frozenset()   # what a search may find the case by (search_terms)
 
 
 def fold(text: str) -> str:
@@ -213,14 +214,16 @@ def keys_of(official: Official) -> Keys:
 
 
 def official_keys(entities: Sequence[dict], text: str | None = None) -> Keys:
-    """Every key of every official ENTITIES name."""
+    """Every key and search term of every official ENTITIES name."""
     index: set[str] = set()
     probe: set[str] = set()
+    terms: set[str] = set()
     for official in officials(entities, text):
         keys = keys_of(official)
         index |= keys.index
         probe |= keys.probe
-    return Keys(frozenset(index), frozenset(probe))
+        terms |= search_terms(official)
+    return Keys(frozenset(index), frozenset(probe), frozenset(terms))
 
 
 def same_official(a: Iterable[dict], b: Iterable[dict], text_a: str | None = None, text_b: str | None = None) -> bool:
@@ -239,8 +242,3 @@ def search_terms(official: Official) -> set[str]:
     posts = {b + o.title for b in bodies} | ({o.title} if o.title else set()) if o.title else set()
     terms = {name} | bodies | posts | {p + name for p in posts} | {b + name for b in bodies}
     return {fold(t) for t in terms if t}
-
-
-def entity_terms(entities: Sequence[dict], text: str | None = None) -> set[str]:
-    """The search terms of every official ENTITIES name (the reporter, who is no official, has none)."""
-    return set().union(*(search_terms(o) for o in officials(entities, text)))

@@ -9,7 +9,7 @@ import sys
 from datetime import date, datetime, time, timedelta
 
 from cases.calendar import WorkCalendar
-from cases.stats import GROUPS, Scope, figures
+from cases.stats import GROUPS, Scope, csv_cell, figures
 from commands.context import fail, open_store
 from commands.queue import FILTERS
 from commands.table import json_text, out, render
@@ -66,18 +66,12 @@ def show_units(lines: list[dict], args) -> int:
         header = list(flat[0]) if flat else ["unit"]
         writer.writerow(header)
         for line in flat:
-            writer.writerow([_cell(line[k]) for k in header])
+            writer.writerow([csv_cell(line[k]) for k in header])
     else:
         header = ["unit", "area", "notifications_total", "notifications_rejected", "warnings_total",
                   "warnings_open", "warnings_overdue", "warnings_escalated"]
         out(render(header, [[str(line[k]) for k in header] for line in flat]), lines=True)
     return 0
-
-
-def _cell(value) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _day(text: str | None) -> date | None:

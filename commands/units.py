@@ -9,6 +9,7 @@ import io
 import sys
 from pathlib import Path
 
+from classifier.labels import AREAS
 from commands.context import actor, fail, open_store
 from commands.table import out, render, safe
 from config.schema import Settings
@@ -16,8 +17,6 @@ from monitoring.columns import TYPES, template
 from monitoring.validate import id_number_ok
 from store import monitoring
 from store.reporters import normalised
-
-AREAS = ("engineering_construction", "land_mineral", "real_estate", "livelihood", "other")
 
 
 def main(settings: Settings, args) -> int:

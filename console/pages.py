@@ -370,18 +370,12 @@ def stats_page(console, request: Request, viewer: Viewer) -> Response:
                    "median_days_to_conclusion"]
         writer.writerow(["group", *columns])
         for line in [*groups, {"group": "all", **figures}]:
-            writer.writerow([_csv_cell(line.get("group")), *[line.get(c, "") for c in columns]])
+            writer.writerow([case_stats.csv_cell(line.get("group")), *[line.get(c, "") for c in columns]])
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": "attachment; filename=\"stats.csv\""})
     biggest = max([g["total"] for g in groups] or [1]) or 1
     return console.render(request, "stats.html", viewer, figures=figures, groups=groups, by=by, biggest=biggest,
                           since=since, until=until)
-
-
-def _csv_cell(value) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def warnings_page(console, request: Request, viewer: Viewer) -> Response:

@@ -14,11 +14,10 @@ from sqlmodel import Session
 
 from cases.deadlines import every
 from config.schema import Settings
-from store import audit, evidence, inbound
+from store import audit, evidence, inbound, models
 from store import monitoring as store_monitoring
 from store.blobs import BlobStore
 from store.models import Case, CaseMessage, CaseStatus, EarlyWarning, MonitoredUnit, Notification, WarningStatus
-from store.models import utcnow as _utcnow
 from store.sequence import case_number
 from store.store import Store
 
@@ -27,13 +26,9 @@ KIND_OF_AREA = {"engineering_award": "engineering_construction", "engineering_ch
                 "land_deal": "land_mineral", "livelihood_payout": "livelihood"}
 
 
-def utcnow() -> datetime:
-    return _utcnow()
-
-
 def escalate(store: Store, settings: Settings, now: datetime | None = None) -> list[str]:
     """Escalate every warning that is due for it; the numbers of the cases made."""
-    now = now or utcnow()
+    now = now or models.utcnow()     # through the module, so a test or libfaketime moves it
     made = []
     with store.transaction() as session:
         for warning in store_monitoring.overdue_warnings(session, now):

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from cases import deadlines
 from cases.calendar import WorkCalendar
 from cases.related import link_new_case
-from classifier.officials import entity_terms, official_keys
+from classifier.officials import official_keys
 from config.schema import Settings
 from intake.pipeline.screen import Verdict
 from intake.pipeline.threads import reply_address
@@ -95,7 +95,7 @@ class Filer:
         text = f"{sub.subject or ''}\n{sub.text or ''}"
         keys = official_keys(case.entities or [], text)
         link_new_case(session, case, keys.index, keys.probe)
-        search.index(session, case.id, entity_terms(case.entities or [], text))
+        search.index(session, case.id, keys.terms)
         extra = {
             "real_name": real_name,
             "acceptance_due": day_words(acceptance.due_at, language, self.office.timezone) if acceptance else "",

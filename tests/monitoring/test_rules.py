@@ -177,3 +177,26 @@ def test_payout_rules_twice_in_a_month_over_the_ceiling_and_to_an_official(store
         stored = session.exec(select(MonitoredRecord)).all()
     assert [n.status for n in notices] == ["checked", "checked"] and len(stored) == 4
     assert all(GOOD_ID not in (r.party_key or "") for r in stored)
+
+
+def test_hostile_files_are_refused_whole_and_the_reply_says_why(store_, unit, monkeypatch):
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 80_000_000)    # unpacks to far more than it is
+    cases = [
+        (bomb.getvalue(), "payout.xlsx", "zip bomb"),
+        (b"PK\x03\x04 not really a workbook", "payout.xlsx", "not a readable XLSX workbook"),
+        (b'{"rows": "nope"}', "payout.json", "JSON must be a list of objects"),
+        ("program,金额\n低保,1\n".encode("utf-16"), "payout.csv", "neither UTF-8 nor GB18030"),
+    ]
+    for n, (data, name, reason) in enumerate(cases, start=1):
+        taken, _ = take(store_, unit, "", data=data, name=name, inbound=n)
+        assert taken.notification.status == "rejected" and reason in taken.reason, name
+    monkeypatch.setattr(read, "MAX_ROWS", 3)
+    lines = [f"农村低保,王某{n},{GOOD_ID},680,东关村,2026-11-{n + 1:02d}" for n in range(5)]
+    taken, _ = take(store_, unit, PAYOUT, *lines, inbound=9)
+    assert taken.notification.status == "rejected" and "more than 3 rows" in taken.reason
+    with store_.reading() as session:
+        assert session.exec(select(MonitoredRecord)).all() == []
