@@ -114,8 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     reprocess.add_argument("ids", nargs="*", type=int, metavar="ID")
     reprocess.add_argument("--all-failed", action="store_true")
 
-    sub.add_parser("train", help="train the classifier from classifier/data")
-    sub.add_parser("evaluate", help="per-label precision/recall/F1 on the test split")
+    train = sub.add_parser("train", help="train the classifier from classifier/data")
+    train.add_argument("--with-corrections", action="store_true",
+                       help="add the labels staff corrected (bot.py case set-labels, the console) to the training data")
+    evaluate = sub.add_parser("evaluate", help="per-label precision/recall/F1 and calibration on the test and "
+                                               "held-out splits")
+    evaluate.add_argument("--corrections", action="store_true",
+                          help="score the current model on the labels staff corrected instead")
     sub.add_parser("classify", help="classify JSON lines from stdin to stdout")
 
     evidence = sub.add_parser("evidence", help="evidence of a case")

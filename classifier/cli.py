@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .corpus import CorpusError, read_split
+from .corpus import CorpusError, check_example, read_split
 from .evaluate import evaluate_rows, print_evaluation
 from .model import ModelError, load
 from .train import train_model
+
+# what `evaluate` scores: the unseen test split and the held-out split of another register
+EVALUATED = ("test", "heldout")
 
 
 def _fail(message: str) -> int:
@@ -19,22 +22,39 @@ def _fail(message: str) -> int:
     return 1
 
 
-def train(model_dir: Path) -> int:
+def train(model_dir: Path, corrections: list[dict] | None = None) -> int:
     try:
-        train_model(Path(model_dir))
+        train_model(Path(model_dir), corrections=corrections)
     except (CorpusError, OSError, ValueError) as exc:
         return _fail(f"training failed: {exc}")
     return 0
 
 
-def evaluate(model_dir: Path, out: TextIO | None = None) -> int:
+def evaluate(model_dir: Path, out: TextIO | None = None, splits: tuple[str, ...] = EVALUATED,
+             corrections: list[dict] | None = None) -> int:
+    """Scores on the given corpus splits, or on staff corrections (rows in the corpus format)."""
     out = out or sys.stdout
     try:
         classifier = load(Path(model_dir))
-        rows = read_split("test")
+        if corrections is not None:
+            for number, row in enumerate(corrections, 1):
+                check_example(row, f"correction {number}")
+            sets = [("corrections", corrections)]
+        else:
+            sets = [(split, read_split(split)) for split in splits]
     except (ModelError, CorpusError, OSError) as exc:
         return _fail(str(exc))
-    print_evaluation(evaluate_rows(classifier, rows, "test"), out)
+    meta = classifier.nlp.meta.get("classifier") or {}
+    if meta.get("corrections"):
+        print(f"this model was trained with {meta['corrections']} staff corrections besides the corpus; "
+              "the corpus splits below hold none of them", file=out)
+    for number, (name, rows) in enumerate(sets):
+        if number:
+            print("", file=out)
+        if not rows:
+            print(f"{name}: no messages", file=out)
+            continue
+        print_evaluation(evaluate_rows(classifier, rows, name), out)
     return 0
 
 

@@ -13,6 +13,8 @@ the word.
 
 from __future__ import annotations
 
+import re
+
 CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- who is accused: someone holding public power
     "official": (
@@ -259,11 +261,25 @@ def compile_lexicon(groups: dict[str, tuple[str, ...]]) -> Lexicon:
 _TERMS, _LENGTHS = compile_lexicon(CONCEPTS)
 
 
+def starts_pattern(terms: dict[str, tuple[str, bool]]) -> re.Pattern:
+    """Where a term of the lexicon can start: one of its first characters, a Latin one only at
+    the start of a word. A scan that jumps from one such place to the next skips, in C, the
+    characters no term begins with."""
+    firsts = sorted({term[0] for term in terms})
+    latin = "".join(re.escape(char) for char in firsts if "a" <= char <= "z")
+    other = "".join(re.escape(char) for char in firsts if not "a" <= char <= "z")
+    parts = [f"[{other}]"] if other else []
+    if latin:
+        parts.append(f"(?<![a-z])[{latin}]")
+    return re.compile("|".join(parts) or "(?!)")
+
+
 def scan(
     norm_text: str,
     terms: dict[str, tuple[str, bool]],
     lengths_by_prefix: dict[str, tuple[int, ...]],
     first_only: bool = False,
+    starts: re.Pattern | None = None,
 ) -> dict[str, int]:
     """Count the terms of a compiled lexicon in normalised text: {group: occurrences}.
 
@@ -272,23 +288,26 @@ def scan(
     of them at every position and was twenty times slower. Only the lengths of the terms that
     begin with the two characters at a position are tried there. A Latin term only matches at the
     start of a word. Linear in the length of the text (terms are short). first_only: stop at the
-    first term found.
+    first term found. starts (starts_pattern of the same terms): visit only the places a term can
+    begin, with the same result.
     """
     counts: dict[str, int] = {}
-    i = 0
     n = len(norm_text)
-    while i < n:
+    free = 0   # the first position not inside a term already counted
+    positions = range(n) if starts is None else (found.start() for found in starts.finditer(norm_text))
+    for i in positions:
+        if i < free:
+            continue
         char = norm_text[i]
         if char not in lengths_by_prefix or (i and "a" <= char <= "z" and "a" <= norm_text[i - 1] <= "z"):
-            i += 1
             continue
-        matched = 0
         # terms of two or more characters are filed under their first two, one-character terms
         # under their only one; longest first either way
         for key in (norm_text[i : i + 2], char):
             lengths = lengths_by_prefix.get(key)
             if lengths is None:
                 continue
+            matched = 0
             for length in lengths:
                 found = terms.get(norm_text[i : i + length])
                 if found is None:
@@ -303,11 +322,14 @@ def scan(
                 matched = length
                 break
             if matched:
+                free = i + matched
                 break
-        i += matched or 1
     return counts
+
+
+_STARTS = starts_pattern(_TERMS)
 
 
 def find_concepts(norm_text: str) -> dict[str, int]:
     """Count the concept terms in normalised text: {concept: occurrences}."""
-    return scan(norm_text, _TERMS, _LENGTHS)
+    return scan(norm_text, _TERMS, _LENGTHS, starts=_STARTS)

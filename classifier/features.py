@@ -2,9 +2,10 @@
 
 Like spaCy's TextCatBOW, but it reads each token's NORM (so case, width, traditional characters
 and the digits of a sum do not split a feature), skips whitespace tokens, adds the concept
-features of `concepts.py` and the first letters of long Latin words (a cheap stem that also
-survives typos such as "goverment"), and damps repeated features with a logarithm and scales
-each document to unit length, so a long rambling e-mail does not outvote a short clear one.
+features of `concepts.py`, the law's terms of `law.py` and the first letters of long Latin words
+(a cheap stem that also survives typos such as "goverment"), and damps repeated features with a
+logarithm and scales each document to unit length, so a long rambling e-mail does not outvote a
+short clear one.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from typing import List, Optional, cast
 import numpy
 import spacy
 from spacy.attrs import IDX, NORM
-from spacy.ml.models.textcat import resize_and_set_ref
-from spacy.ml.models.textcat import resize_linear_weighted
+from spacy.ml.models.textcat import resize_and_set_ref, resize_linear_weighted
 from spacy.tokens import Doc
 from thinc.api import Model, SparseLinear_v2, chain, resizable, softmax_activation, with_cpu
 from thinc.types import Floats2d
 
 from .concepts import find_concepts
+from .scoring import facts
 from .tokenizer import NORMS_KEY, doc_norm_text, doc_text
 
 # The same value spaCy's BOW model puts in the bias of a class not yet trained.
@@ -62,7 +63,9 @@ def _base_features(doc: Doc, prefix_len: int) -> tuple:
             for norm in norms:
                 if len(norm) > prefix_len and norm.isascii() and norm.isalpha():
                     stems.append(_stable_key("~" + norm[:prefix_len]))
-        base = (unigrams, numpy.asarray(stems, dtype="uint64"), find_concepts(doc_norm_text(doc)))
+        found = find_concepts(doc_norm_text(doc))
+        found.update({"law:" + group: count for group, count in facts(doc).law.items()})
+        base = (unigrams, numpy.asarray(stems, dtype="uint64"), found)
         doc.user_data[key] = base
     return base
 

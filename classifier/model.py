@@ -1,15 +1,19 @@
 """The trained classifier: loading it (training it first when missing) and classifying messages.
 
 What `Classifier.classify(subject, text)` returns is the contract of DESIGN.md: kind, area,
-violation, priority, real_name, language, entities, and `confidence`, the probability of the kind
-(1.0 where a rule, not the model, chose it). It also carries the model's `spam_threshold`: below
-it a "spam" is the model's guess, not its word, and the pipeline files it for a person to check
-(see calibrate.py). Entity offsets index the string `subject + "\\n" + text` (see
-`corpus.model_text`): the text part starts at len(subject) + 1.
+violation, priority, real_name, language, entities, and `confidence`, the calibrated probability
+of the kind (1.0 where a rule, not the model, chose it). Besides: `confidences`, the calibrated
+probability of each chosen label (kind; area and violation for a report), `violation_scores`, the
+probability of every violation (for a report, else null), and `review`, true when nobody should
+act on the labels alone (scoring.py). It also carries the model's `spam_threshold`: below it a
+"spam" is the model's guess, not its word, and the pipeline files it for a person to check (see
+calibrate.py). Entity offsets index the string `subject + "\\n" + text` (see `corpus.model_text`):
+the text part starts at len(subject) + 1.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from pathlib import Path
@@ -21,21 +25,19 @@ from spacy.tokens import Doc
 
 from . import pipeline as _pipeline  # noqa: F401  (registers our tokenizer, model and components)
 from .corpus import corpus_digest, model_text, split_path
-from .evidence import has_report_evidence, is_empty
 from .labels import AREAS, KINDS, TASKS, VIOLATIONS, cat_name, component_name
 from .language import detect_language
-from .tokenizer import doc_norm_text, doc_text
 from .priority import priority
 from .realname import real_name
+from .scoring import DEFAULT_SPAM_THRESHOLD, Tuning, decide, needs_review
+from .tokenizer import doc_norm_text, doc_text
 
 # Longer messages are classified on their first characters only: a 25 MB mail body would take
 # seconds and says nothing more about its kind than its first pages. Entities past the cut are
 # not reported.
 MAX_CHARS = 50_000
-MODEL_FORMAT = 1
-# The spam threshold of a model saved before thresholds were calibrated: so high that hardly any
-# spam is screened on the model's word, so that no report is lost; the rest is filed for checking.
-DEFAULT_SPAM_THRESHOLD = 0.99
+# 2: the law's terms among the features, tuned scores (scoring.py)
+MODEL_FORMAT = 2
 
 
 class ModelError(RuntimeError):
@@ -58,7 +60,8 @@ class Classifier:
     def __init__(self, nlp: Language, model_dir: Path | None):
         self.nlp = nlp
         self.model_dir = model_dir
-        self.spam_threshold = spam_threshold(nlp.meta.get("classifier") or {})
+        self.tuning = Tuning.from_meta(nlp.meta.get("classifier") or {})
+        self.spam_threshold = self.tuning.spam_threshold
         self._lock = threading.Lock()
 
     def classify(self, subject: str | None, text: str | None) -> dict:
@@ -87,16 +90,14 @@ class Classifier:
     def labels(self, doc: Doc) -> dict[str, str]:
         """The best label of every task, whatever the kind (the evaluation reads area and
         violation of every gold report this way), the kind after the rules of `kind_rules`."""
-        best = {task: max(labels, key=lambda label: doc.cats[cat_name(task, label)]) for task, labels in TASKS.items()}
-        best["kind"] = kind_rules(doc, best["kind"])
-        return best
+        return decide(doc, self.tuning).labels
 
     def result(self, doc: Doc) -> dict:
-        best = self.labels(doc)
-        kind = best["kind"]
-        confidence = kind_confidence(doc, kind)
-        area = best["area"] if kind == "report" else None
-        violation = best["violation"] if kind == "report" else None
+        decision = decide(doc, self.tuning)
+        kind = decision.labels["kind"]
+        report = kind == "report"
+        area = decision.labels["area"] if report else None
+        violation = decision.labels["violation"] if report else None
         norm = doc_norm_text(doc)
         entities = doc._.entities or []
         return {
@@ -107,63 +108,14 @@ class Classifier:
             "real_name": real_name(norm, entities),
             "language": detect_language(doc_text(doc)),
             "entities": [entity.as_dict() for entity in entities],
-            "confidence": confidence,
+            "confidence": decision.confidences["kind"],
+            "confidences": {task: value for task, value in decision.confidences.items()
+                            if report or task == "kind"},
+            "violation_scores": ({label: round(value, 6) for label, value in decision.scores["violation"].items()}
+                                 if report else None),
+            "review": needs_review(decision, self.tuning),
             "spam_threshold": self.spam_threshold,
         }
-
-
-def spam_threshold(meta: dict) -> float:
-    """The calibrated threshold saved with the model, else the conservative default."""
-    value = meta.get("spam_threshold")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 < value <= 1.0:
-        return float(value)
-    return DEFAULT_SPAM_THRESHOLD
-
-
-def kind_confidence(doc: Doc, kind: str) -> float:
-    """The probability of the chosen kind; 1.0 when kind_rules made a message spam for saying
-    nothing (the model's scores do not come into that). Rounded, so that the JSON output and the
-    threshold calibrated on it agree to the digit."""
-    if kind == "spam" and said_nothing(doc):
-        return 1.0
-    return round(float(doc.cats[cat_name("kind", kind)]), 6)
-
-
-def said_nothing(doc: Doc) -> bool:
-    """True when kind_rules makes the message spam for saying nothing, whatever the model says."""
-    return _rule_facts(doc)[1]
-
-
-_RULES_KEY = "classifier.kind_rules"
-
-
-def kind_rules(doc: Doc, kind: str) -> str:
-    """The model's kind, checked against what the text holds (see evidence.py).
-
-    A report needs positive evidence: a message that names no official, post or public body and
-    no offence is not a report, whatever its n-grams say; it gets the best other kind. A message
-    that says nothing at all (empty, a greeting, "test") and has no such evidence is spam, as the
-    label guide has it. A report that is only a subject line and attachments ("举报村支书贪污")
-    has the evidence and stays a report.
-    """
-    evidence, empty = _rule_facts(doc)
-    if evidence:
-        return kind
-    if empty:
-        return "spam"
-    if kind != "report":
-        return kind
-    others = [label for label in KINDS if label != "report"]
-    return max(others, key=lambda label: doc.cats[cat_name("kind", label)])
-
-
-def _rule_facts(doc: Doc) -> tuple[bool, bool]:
-    """(has report evidence, says nothing), worked out once per doc."""
-    if _RULES_KEY not in doc.user_data:
-        norm = doc_norm_text(doc)
-        evidence = has_report_evidence(norm)
-        doc.user_data[_RULES_KEY] = (evidence, not evidence and is_empty(norm))
-    return doc.user_data[_RULES_KEY]
 
 
 def _model_input(subject: str | None, text: str | None) -> str:
@@ -177,14 +129,31 @@ def model_exists(model_dir: Path) -> bool:
     return (Path(model_dir) / "config.cfg").is_file()
 
 
+def _format(model_dir: Path):
+    """The format number in a saved model's meta, None when it cannot be read."""
+    try:
+        meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (meta.get("classifier") or {}).get("format") if isinstance(meta, dict) else None
+
+
 def load(
     model_dir: str | Path,
     *,
     train_if_missing: bool = True,
     log: Callable[[str], None] = _stderr,
 ) -> Classifier:
-    """Load the model in model_dir; train it there first if there is none (saying so on log)."""
+    """Load the model in model_dir; train it there first if there is none, or if it is of an older
+    format (saying so on log)."""
     model_dir = Path(model_dir)
+    found = _format(model_dir) if model_exists(model_dir) else None
+    if train_if_missing and isinstance(found, int) and not isinstance(found, bool) and found < MODEL_FORMAT:
+        from .train import ESTIMATED_SECONDS, train_model
+
+        log(f"classifier model in {model_dir} is of an older format; training it again now "
+            f"(about {ESTIMATED_SECONDS} seconds)...")
+        train_model(model_dir, log=log)
     if not model_exists(model_dir):
         if not train_if_missing:
             raise ModelError(f"classifier model not found in {model_dir}; run `python bot.py train`")
@@ -217,7 +186,7 @@ def _warn_if_stale(model_dir: Path, meta: dict, log: Callable[[str], None]) -> N
     """Say so when the corpus has changed since the model was trained (say, after a pull): the
     model still works, but it is not the one `python bot.py train` would make now. A model saved
     before spam thresholds were calibrated works too, on the conservative default."""
-    if spam_threshold(meta) != meta.get("spam_threshold"):
+    if Tuning.from_meta(meta).spam_threshold != meta.get("spam_threshold"):
         log(f"classifier model in {model_dir} has no calibrated spam threshold; using {DEFAULT_SPAM_THRESHOLD}, "
             "so more spam is filed for checking; run `python bot.py train` to calibrate it")
     splits = meta.get("splits") or []

@@ -14,11 +14,7 @@ from store import audit, cases
 
 
 def main(settings: Settings, args) -> int:
-    store = open_store(settings)
-    try:
-        lines = list(export(store))
-    finally:
-        store.close()
+    lines = collect(settings)
     text = "".join(json_text(line) + "\n" for line in lines)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:
@@ -27,6 +23,15 @@ def main(settings: Settings, args) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def collect(settings: Settings) -> list[dict]:
+    """Every corrected case, read from the configured store."""
+    store = open_store(settings)
+    try:
+        return list(export(store))
+    finally:
+        store.close()
 
 
 def export(store):

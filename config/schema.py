@@ -213,8 +213,6 @@ class ConsoleSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     language: Literal["zh", "en"] = "zh"      # of the sign-in page; an account reads its own
-    # The queue's "check" filter: cases whose kind the classifier gave a lower probability than this.
-    check_below: float = Field(0.7, gt=0, le=1)
 
 
 class MonitoringSettings(Section):

@@ -96,7 +96,7 @@ def queue(console, request: Request, viewer: Viewer) -> Response:
         # An investigator's queue is the cases assigned to him, whatever the address bar says.
         assignee=viewer.name if viewer.role not in roles.SEE_EVERY_CASE else (params.get("assignee") or None),
         late_at=now if params.get("late") else None, unverified=bool(params.get("unverified")),
-        unsure_below=console.settings.console.check_below if params.get("check") else None,
+        review=bool(params.get("check")),
         number=search or None)
     number = max(1, _int(params.get("page")) or 1)
     with console.store.reading() as session:

@@ -57,7 +57,7 @@ class Filters:
     assignee: str | None = None
     late_at: datetime | None = None        # only cases owing a deadline due before this moment
     unverified: bool = False               # only cases whose sender was not verified
-    unsure_below: float | None = None      # only cases the classifier was less sure of (or gave no figure)
+    review: bool = False                   # only cases whose labels the classifier asked a person to check
     number: str | None = None              # case numbers containing this
     case_ids: Collection[int] | None = None  # only these cases (what a search found)
 
@@ -76,8 +76,8 @@ def _where(query, filters: Filters):
         query = query.where(Case.due_at < filters.late_at)
     if filters.unverified:
         query = query.where(Case.sender_verified.is_(False))
-    if filters.unsure_below is not None:
-        query = query.where(Case.confidence.is_(None) | (Case.confidence < filters.unsure_below))
+    if filters.review:
+        query = query.where(Case.review.is_(True))
     if filters.case_ids is not None:
         query = query.where(Case.id.in_(sorted(filters.case_ids)))
     if filters.number and NUMBER.match(filters.number):
@@ -189,7 +189,8 @@ def assign(session: Session, case: Case, assignee: str | None, actor: str) -> st
 
 
 def relabel(session: Session, case: Case, actor: str, **labels) -> dict:
-    """Staff correct CASE's labels (kind, area, violation, priority; None: left as it is). The
+    """Staff correct CASE's labels (kind, area, violation, priority; None: left as it is), which
+    also ends its call for review. The
     audit entry keeps what the classifier said and what staff made of it: `bot.py corrections
     export` reads them back as training data. Returns the changes."""
     changes = {name: {"from": getattr(case, name), "to": value} for name, value in labels.items()
@@ -198,6 +199,8 @@ def relabel(session: Session, case: Case, actor: str, **labels) -> dict:
         return changes
     for name, change in changes.items():
         setattr(case, name, change["to"])
+    # a person has now looked at the labels
+    case.review = False
     case.updated_at = utcnow()
     session.add(case)
     audit.append(session, actor=actor, action="case.labelled", subject_type="case", subject_id=case.id,

@@ -172,6 +172,8 @@ class Case(SQLModel, table=True):
     accepted_at: datetime | None = _when(default=None)
     concluded_at: datetime | None = _when(default=None)
     confidence: float | None = None   # the classifier's probability of the kind it chose
+    # the classifier's word that its labels should be checked before anyone acts on them alone
+    review: bool = Field(default=False)
 
 
 class DeadlineState(StrEnum):

@@ -79,6 +79,7 @@ class Filer:
             updated_at=utcnow(),
             notify_reporter=notify,
             confidence=_confidence(result.get("confidence")),
+            review=_review(result),
         )
         session.add(case)
         session.flush()
@@ -173,6 +174,13 @@ class Filer:
 def _audit(session: Session, case: Case, action: str, row: Inbound, **details) -> AuditEvent:
     return audit.append(session, actor="system", action=action, subject_type="case", subject_id=case.id,
                         details={"number": case.number, "inbound_id": row.id, **details})
+
+
+def _review(result: dict) -> bool:
+    """The classifier asked for a person's check; so does a result without that word (a classifier
+    that failed, a message that could not be read)."""
+    value = result.get("review")
+    return value if isinstance(value, bool) else True
 
 
 def _confidence(value) -> float | None:

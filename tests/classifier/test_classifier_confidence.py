@@ -12,11 +12,10 @@ import sys
 
 import pytest
 
-from classifier import load
+from classifier import load, model
 from classifier.corpus import model_text, read_split, write_jsonl
-from classifier.labels import cat_name
-from classifier import model
 from classifier.pipeline import ModelParams
+from classifier.scoring import decide, raw_scores, temper
 from classifier.train import TrainConfig, train_model, train_nlp
 from tests.classifier.cases import FORMAL_NOTICES
 from tests.conftest import ROOT
@@ -56,7 +55,8 @@ def test_a_result_carries_the_confidence_of_its_kind_and_the_threshold(classifie
     result = classifier.classify(*SPAM[0])
     doc = classifier.nlp(text)
     assert result["kind"] == "spam"
-    assert result["confidence"] == round(doc.cats[cat_name("kind", "spam")], 6)
+    assert result["confidence"] == decide(doc, classifier.tuning).confidences["kind"]
+    assert result["confidence"] == round(temper(raw_scores(doc)["kind"], classifier.tuning.temperatures["kind"])["spam"], 6)
     assert result["spam_threshold"] == classifier.spam_threshold
     report = classifier.classify("举报", "县交通局局长收了包工头二十万元")
     assert report["kind"] == "report" and 0.5 < report["confidence"] <= 1.0

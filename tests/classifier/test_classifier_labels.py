@@ -13,7 +13,7 @@ from classifier.normalize import normalize
 
 # DESIGN.md's keys, and the kind's confidence with the threshold it is judged by (see model.py)
 CONTRACT_KEYS = {"kind", "area", "violation", "priority", "real_name", "language", "entities", "confidence",
-                 "spam_threshold"}
+                 "spam_threshold", "confidences", "violation_scores", "review"}
 
 
 def _language(text: str) -> str:

@@ -128,7 +128,8 @@ async def test_bot_run_serves_the_console(tmp_path, store_url):
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_labels_corrected_on_the_command_line_and_in_the_console_are_exported_for_training(pipeline, tmp_path):
+def test_labels_corrected_on_the_command_line_and_in_the_console_are_exported_for_training(pipeline, tmp_path,
+                                                                                         monkeypatch):
     import json
 
     from tests.console.conftest import file_report
@@ -148,6 +149,25 @@ def test_labels_corrected_on_the_command_line_and_in_the_console_are_exported_fo
     assert line["corrected_by"] == [actor()] and "李某" in line["text"]
     assert set(line) >= {"id", "lang", "subject", "text", "kind", "area", "violation", "priority", "real_name"}
     assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+    # the current model scored on them, apart from the corpus
+    scored = bot(pipeline.settings, "evaluate", "--corrections")
+    assert scored.returncode == 0, scored.stderr
+    assert "corrections split: 1 messages" in scored.stdout and "test split" not in scored.stdout
+
+    # `train --with-corrections` hands them to the classifier's training in the corpus format
+    from types import SimpleNamespace
+
+    import commands.model
+
+    handed = {}
+    monkeypatch.setattr(commands.model.cli, "train", lambda model_dir, corrections=None: handed.update(rows=corrections) or 0)
+    assert commands.model.train(pipeline.settings, SimpleNamespace(with_corrections=True)) == 0
+    row, = handed["rows"]
+    assert (row["id"], row["violation"], row["priority"]) == (case.number, corrected, 1)
+    assert set(row) == {"id", "lang", "subject", "text", "kind", "area", "violation", "priority", "real_name"}
+    assert commands.model.train(pipeline.settings, SimpleNamespace(with_corrections=False)) == 0
+    assert handed["rows"] is None
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)

@@ -333,19 +333,37 @@ def test_an_account_switches_its_language_and_goes_back_only_within_the_site(con
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_the_check_filter_lists_the_cases_the_classifier_was_unsure_of(console, pipeline, clock):
+def test_the_check_filter_lists_the_cases_the_classifier_asked_to_review(console, pipeline, clock):
     app, store, settings = console
     sure, unsure = file_report(pipeline, 1), file_report(pipeline, 2)
     assert 0 < sure.confidence <= 1          # filing keeps the classifier's figure
     with store.transaction() as session:
-        for number, confidence in ((sure.number, 0.99), (unsure.number, 0.41)):
+        for number, confidence, review in ((sure.number, 0.99, False), (unsure.number, 0.41, True)):
             row = session.exec(select(Case).where(Case.number == number)).one()
-            row.confidence = confidence
+            row.confidence, row.review = confidence, review
             session.add(row)
-    client, _ = sign_in(app, store, clock, "li", "clerk")
+    client, token = sign_in(app, store, clock, "li", "clerk")
     listed = client.get("/?check=1").text
     assert unsure.number in listed and sure.number not in listed
-    assert "41%" in client.get(f"/cases/{unsure.number}").text
+    page = client.get(f"/cases/{unsure.number}").text
+    assert "41%" in page and "需复核" in page
+    # a clerk's correction is the review asked for
+    corrected = "abuse_of_power" if unsure.violation == "bribery" else "bribery"
+    client.post(f"/cases/{unsure.number}/labels", data={"csrf_token": token, "kind": unsure.kind, "area": unsure.area,
+                                                        "violation": corrected})
+    assert unsure.number not in client.get("/?check=1").text
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_filing_keeps_the_classifiers_call_for_review(console, pipeline, monkeypatch):
+    original = pipeline.preparer.classify
+    for number, review in ((1, True), (2, False)):
+        monkeypatch.setattr(pipeline.preparer, "classify", lambda s, t, review=review: {**original(s, t), "review": review})
+        assert file_report(pipeline, number).review is review
+    # a result that says nothing of review (an older classifier) is for review
+    monkeypatch.setattr(pipeline.preparer, "classify",
+                        lambda s, t: {k: v for k, v in original(s, t).items() if k != "review"})
+    assert file_report(pipeline, 3).review is True
 
 
 def test_a_search_finds_cases_by_official_body_or_words_but_never_by_the_reporter(console, pipeline, clock):
