@@ -327,9 +327,6 @@ def scan(
     return counts
 
 
-_STARTS = starts_pattern(_TERMS)
-
-
 def find_concepts(norm_text: str) -> dict[str, int]:
     """Count the concept terms in normalised text: {concept: occurrences}."""
-    return scan(norm_text, _TERMS, _LENGTHS, starts=_STARTS)
+    return scan(norm_text, _TERMS, _LENGTHS)
