@@ -30,15 +30,28 @@ def new_token() -> str:
 
 
 def claim_inbound(store: Store, token: str, lease_seconds: float, limit: int = 1) -> list[int]:
+    """Up to LIMIT messages: those whose lease ran out first (they waited longest), then the
+    waiting ones in turn order across their sources (store.turns)."""
     now = utcnow()
     with store.transaction(durable=False) as session:
-        query = select(Inbound.id).where(_claimable(now)).order_by(Inbound.id).limit(limit)
-        if store.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        ids = list(session.exec(query).all())
+        stale = (select(Inbound.id)
+                 .where(Inbound.status == InboundStatus.PROCESSING, Inbound.lease_until < now)
+                 .order_by(Inbound.id).limit(limit))
+        ids = _take(store, session, stale)
+        if len(ids) < limit:
+            waiting = (select(Inbound.id).where(Inbound.status == InboundStatus.RECEIVED)
+                       .order_by(Inbound.turn, Inbound.id).limit(limit - len(ids)))
+            ids += _take(store, session, waiting)
         if ids:
             session.exec(update(Inbound).where(Inbound.id.in_(ids)).values(**_claim(token, now, lease_seconds)))
     return ids
+
+
+def _take(store: Store, session, query) -> list[int]:
+    # On PostgreSQL the rows another worker is taking are passed over, not waited for.
+    if store.is_postgres:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
 
 
 def claim_one(store: Store, inbound_id: int, token: str, lease_seconds: float) -> bool:
@@ -70,23 +83,20 @@ def _claim(token: str, now, lease_seconds: float) -> dict:
 
 
 def claim_outbox(store: Store, token: str, lease_seconds: float, channel: str, limit: int = 10) -> list[int]:
+    """Up to LIMIT answers of CHANNEL: those whose sender's lease ran out, then the due ones in
+    turn order across their recipients' sources (store.turns)."""
     now = utcnow()
     with store.transaction() as session:
-        query = (
-            select(Outbox.id)
-            .where(
-                Outbox.channel == channel,
-                or_(
-                    (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now),
-                    (Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now),
-                ),
-            )
-            .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(limit)
-        )
-        if store.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        ids = list(session.exec(query).all())
+        stale = (select(Outbox.id)
+                 .where(Outbox.channel == channel, Outbox.status == OutboxStatus.SENDING, Outbox.lease_until < now)
+                 .order_by(Outbox.id).limit(limit))
+        ids = _take(store, session, stale)
+        if len(ids) < limit:
+            due = (select(Outbox.id)
+                   .where(Outbox.status == OutboxStatus.PENDING, Outbox.channel == channel,
+                          Outbox.next_attempt_at <= now)
+                   .order_by(Outbox.turn, Outbox.id).limit(limit - len(ids)))
+            ids += _take(store, session, due)
         if ids:
             session.exec(
                 update(Outbox)

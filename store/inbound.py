@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from store import audit
+from store import audit, turns
 from store.models import CaseMessage, Inbound, InboundStatus
 from store.store import Store
 
@@ -27,6 +27,12 @@ def arrival_id(session: Session, channel: str, mailbox: str, external_id: str) -
             Inbound.channel == channel, Inbound.mailbox == mailbox, Inbound.external_id == external_id
         )
     ).one()
+
+
+def queue(session: Session, rows: Sequence[Inbound]) -> None:
+    """Add newly accepted ROWS, each taking its turn among its source's messages."""
+    turns.assign(session, Inbound, InboundStatus.RECEIVED, rows)
+    session.add_all(rows)
 
 
 def held(session: Session, inbound_id: int, token: str, *, lock: bool = False) -> Inbound | None:

@@ -17,6 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from config.schema import SmtpSettings
 from intake.accept import Arrival, GroupAcceptor
+from intake.email.trust import Trust
 from net.bucket import TokenBucket
 from net.tls import server_context
 from store.store import Store
@@ -37,6 +38,7 @@ class Handler:
         self.max_recipients = settings.max_recipients
         self.on_accepted = on_accepted
         self.rates = TokenBucket(settings.max_messages_per_client_per_minute)
+        self.trust = Trust.of(settings.trusted_networks, ())
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options):
         # A temporary refusal: a real sender's queue tries again later, so nothing is lost, while
@@ -59,12 +61,14 @@ class Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
+        peer = _peer_host(session.peer)
         arrival = Arrival(
             channel="email",
             mailbox="smtp",
             envelope_from=envelope.mail_from,
             envelope_to=[address.lower() for address in envelope.rcpt_tos],
-            peer=_peer_host(session.peer),
+            peer=peer,
+            source=self.source(peer, envelope.mail_from),
         )
         try:
             inbound_id = await self.acceptor.accept(raw, arrival)
@@ -74,6 +78,16 @@ class Handler:
             return "451 4.3.0 Temporary storage failure, please try again later"
         self.on_accepted()
         return f"250 2.0.0 Accepted as {inbound_id}"
+
+    def source(self, peer: str, mail_from: str | None) -> str:
+        """Whose turn a message takes (store.turns): the client's network; for a relay of ours
+        (a trusted network, which passes on everyone's mail) also the sender's domain. An
+        untrusted client names any domain it likes, so there the network alone counts: a flood
+        cannot split itself into many sources."""
+        source = f"smtp|{client_network(peer)}"
+        if self.trust.trusts_client(peer):
+            source += "|" + (mail_from or "").rpartition("@")[2].lower()
+        return source
 
     async def handle_exception(self, error: Exception) -> str:
         # aiosmtpd's own answer is a 500 carrying the exception's text: a permanent refusal for
