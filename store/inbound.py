@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from store import audit, turns
@@ -96,6 +97,13 @@ def requeue(session: Session, rows: Sequence[Inbound], actor: str) -> None:
         session.add(row)
         audit.append(session, actor=actor, action="inbound.reprocess", subject_type="inbound",
                      subject_id=row.id, details={"last_error": (row.last_error or "")[:500]})
+
+
+def unfiled(store: Store) -> int:
+    """Messages accepted and not yet at an end: waiting, being processed, or to be retried."""
+    with store.reading() as session:
+        return session.exec(select(func.count(Inbound.id)).where(
+            Inbound.status.in_((InboundStatus.RECEIVED, InboundStatus.PROCESSING)))).one()
 
 
 def status(store: Store, inbound_id: int) -> str:

@@ -17,6 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from config.schema import SmtpSettings
 from intake.accept import Arrival, GroupAcceptor
+from intake.backlog import UNLIMITED, Backlog
 from intake.email.trust import Trust
 from net.bucket import TokenBucket
 from net.tls import server_context
@@ -32,8 +33,10 @@ LINGER_SECONDS = 2.0
 
 
 class Handler:
-    def __init__(self, store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None):
+    def __init__(self, store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None,
+                 backlog: Backlog = UNLIMITED):
         self.acceptor = GroupAcceptor(store)
+        self.backlog = backlog
         self.accept_for = frozenset(settings.accept_for)
         self.max_recipients = settings.max_recipients
         self.on_accepted = on_accepted
@@ -45,6 +48,9 @@ class Handler:
         # one source cannot fill the queue with thousands of cases in a minute.
         if not self.rates.take(client_network(_peer_host(session.peer))):
             return "451 4.7.1 Too many messages from your network, please try again later"
+        if self.backlog.full():
+            # Asked before the message is sent, so a flood costs neither bandwidth nor disk.
+            return "451 4.3.1 Too many messages waiting to be filed, please try again later"
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 2.1.0 OK"
@@ -291,9 +297,10 @@ def _peer_host(peer) -> str:
     return str(peer or "unknown")
 
 
-async def start(store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None) -> asyncio.Server:
+async def start(store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None,
+                backlog: Backlog = UNLIMITED) -> asyncio.Server:
     """Listen on the bot's own event loop (not in a Controller thread)."""
-    handler = Handler(store, settings, on_accepted)
+    handler = Handler(store, settings, on_accepted, backlog)
     limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_client,
                               settings.max_data_bytes_in_flight)
     context = server_context(settings.tls_cert_file, settings.tls_key_file)
