@@ -54,6 +54,16 @@ def _take(store: Store, session, query) -> list[int]:
     return list(session.exec(query).all())
 
 
+def unclaim_inbound(store: Store, ids: list[int], token: str) -> None:
+    """Give back claimed messages whose processing never began: waiting again, the attempt that
+    their claim counted taken back (it was no attempt)."""
+    with store.transaction(durable=False) as session:
+        session.exec(update(Inbound).where(Inbound.id.in_(ids), Inbound.claimed_by == token,
+                                           Inbound.status == InboundStatus.PROCESSING)
+                     .values(status=InboundStatus.RECEIVED, claimed_by=None, lease_until=None,
+                             attempts=Inbound.attempts - 1))
+
+
 def claim_one(store: Store, inbound_id: int, token: str, lease_seconds: float) -> bool:
     """Claim one given message (for ingest and reprocess), unless a live worker holds it."""
     now = utcnow()
@@ -110,6 +120,14 @@ def claim_outbox(store: Store, token: str, lease_seconds: float, channel: str, l
     return ids
 
 
+def unclaim_outbox(store: Store, ids: list[int], token: str) -> None:
+    """Give back claimed answers not yet tried: due again at once, no attempt counted."""
+    with store.transaction(durable=False) as session:
+        session.exec(update(Outbox).where(Outbox.id.in_(ids), Outbox.claimed_by == token,
+                                          Outbox.status == OutboxStatus.SENDING)
+                     .values(status=OutboxStatus.PENDING, claimed_by=None, lease_until=None))
+
+
 def release_dead_claims(store: Store) -> int:
     """Put back the rows that a crashed process of this host held, without waiting out the lease."""
     released = 0
@@ -157,9 +175,11 @@ async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event | None, seconds
 
 
 async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], Awaitable[object]], what: str,
-               stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float) -> None:
+               stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float,
+               unclaim: Callable[[list[int], str], object] | None = None) -> None:
     """Claim rows with CLAIM(token) and HANDLE(id, token) each, until STOP; sleep IDLE_SECONDS
-    (less when WAKE is set) when there is nothing to do."""
+    (less when WAKE is set) when there is nothing to do. A claim may take several rows (one
+    transaction for many); those not begun when STOP comes are given back with UNCLAIM(ids, token)."""
     token = new_token()
     while not stop.is_set():
         try:
@@ -172,5 +192,8 @@ async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], A
         if not ids:
             await wait_for_work(stop, wake, idle_seconds)
             continue
-        for row_id in ids:
+        for index, row_id in enumerate(ids):
+            if stop.is_set() and unclaim is not None:
+                await asyncio.to_thread(unclaim, ids[index:], token)
+                break
             await handle(row_id, token)
