@@ -13,6 +13,7 @@ from cases import deadlines
 from commands.context import desks, open_store
 from config import ConfigError
 from config.schema import Settings
+from intake.backlog import Backlog
 from intake.email import imap, smtp
 from intake.pipeline.start import make_pipeline
 from intake.telegram import listener as telegram
@@ -52,6 +53,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
     if released:
         log.info("took back %d messages left half-done by a previous run", released)
     incoming, outgoing = asyncio.Event(), asyncio.Event()
+    # Past [pipeline] max_backlog unfiled messages the listeners take no more for now.
+    backlog = Backlog(store, settings.pipeline.max_backlog)
     pipeline = await asyncio.to_thread(
         make_pipeline, settings, store, pooled=True, on_filed=lambda: loop.call_soon_threadsafe(outgoing.set),
         desks=desks(settings, store), **pipeline_options
@@ -61,7 +64,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
     tasks = [asyncio.create_task(pipeline.run(stop, incoming)) for _ in range(settings.pipeline.workers)]
     channel = None
     if telegram_token:
-        channel = telegram.TelegramChannel(settings, store, telegram_token, on_accepted=incoming.set)
+        channel = telegram.TelegramChannel(settings, store, telegram_token, on_accepted=incoming.set,
+                                           backlog=backlog)
     for sender in outbox_senders(settings, store, telegram_bot=channel.bot if channel else None):
         if channel is not None and sender.channel == "telegram":
             # It delivers through the channel's bot, so it runs while that bot runs.
@@ -74,15 +78,16 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None, ready: as
     tasks.append(asyncio.create_task(deadlines.run(store, settings, stop, on_queued=outgoing.set)))
     # Turns early warnings past their deadline into cases for staff.
     tasks.append(asyncio.create_task(escalate.run(store, settings, stop)))
+    tasks.append(asyncio.create_task(backlog.watch(stop)))
     server = None
     if settings.smtp.enabled:
         # The monitoring address is the listener's too: units notify by mail like reporters do.
         accept = [*settings.smtp.accept_for, *([] if settings.monitoring.address in settings.smtp.accept_for
                                                 else [settings.monitoring.address])]
         server = await smtp.start(store, settings.smtp.model_copy(update={"accept_for": accept}),
-                                  on_accepted=incoming.set)
+                                  on_accepted=incoming.set, backlog=backlog)
         log.info("SMTP listener on %s:%s for %s", settings.smtp.host, settings.smtp.port, ", ".join(accept))
-    mailboxes.start(store, on_accepted=lambda: loop.call_soon_threadsafe(incoming.set))
+    mailboxes.start(store, on_accepted=lambda: loop.call_soon_threadsafe(incoming.set), backlog=backlog)
     if settings.console.enabled:
         from commands import console
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
 
-from store import inbound
+from store import inbound, turns
 from store.models import Inbound
 from store.store import Store
 
@@ -26,6 +26,12 @@ class Arrival:
     envelope_from: str | None = None
     envelope_to: list[str] = field(default_factory=list)
     peer: str | None = None
+    # Whose turn it is when work is taken (store.turns): a client network, a chat; None: the
+    # channel and mailbox (an IMAP mailbox, an ingest run).
+    source: str | None = None
+
+    def source_description(self) -> str:
+        return self.source or f"{self.channel}|{self.mailbox}"
 
 
 def _row(store: Store, raw: bytes, arrival: Arrival) -> Inbound:
@@ -38,6 +44,7 @@ def _row(store: Store, raw: bytes, arrival: Arrival) -> Inbound:
         envelope_from=arrival.envelope_from,
         envelope_to=list(arrival.envelope_to),
         peer=arrival.peer,
+        source=turns.source_key(store.keyring, arrival.source_description()),
         raw_path=f"blobs/{store.blobs.relative(sha256)}",
         raw_sha256=sha256,
         raw_size=len(raw),
@@ -49,7 +56,7 @@ def accept(store: Store, raw: bytes, arrival: Arrival) -> tuple[int, bool]:
     row = _row(store, raw, arrival)
     try:
         with store.transaction() as session:
-            session.add(row)
+            inbound.queue(session, [row])
         return row.id, True
     except IntegrityError:
         if arrival.external_id is None:
@@ -104,4 +111,4 @@ class GroupAcceptor:
 
     def _insert(self, rows: list[Inbound]) -> None:
         with self.store.transaction() as session:
-            session.add_all(rows)
+            inbound.queue(session, rows)

@@ -12,6 +12,7 @@ from store.models import Outbox
 from store.store import Store
 
 MAX_DELAY = timedelta(hours=6)
+CLAIM_BATCH = 8
 
 
 class OutboxSender:
@@ -26,8 +27,12 @@ class OutboxSender:
         self.lease_seconds = lease_seconds
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None, idle_seconds: float = 1.0) -> None:
-        await claims.work(lambda token: claims.claim_outbox(self.store, token, self.lease_seconds, self.channel, 1),
-                          self.deliver, f"{self.channel} answers to send", stop, wake, idle_seconds)
+        # A few answers per claim: the claim is a durable commit (an answer may leave right after
+        # it), and one fsync then serves the batch.
+        await claims.work(lambda token: claims.claim_outbox(self.store, token, self.lease_seconds, self.channel,
+                                                            CLAIM_BATCH),
+                          self.deliver, f"{self.channel} answers to send", stop, wake, idle_seconds,
+                          unclaim=lambda ids, token: claims.unclaim_outbox(self.store, ids, token))
 
     async def deliver(self, outbox_id: int, token: str) -> str:
         raise NotImplementedError

@@ -30,15 +30,38 @@ def new_token() -> str:
 
 
 def claim_inbound(store: Store, token: str, lease_seconds: float, limit: int = 1) -> list[int]:
+    """Up to LIMIT messages: those whose lease ran out first (they waited longest), then the
+    waiting ones in turn order across their sources (store.turns)."""
     now = utcnow()
     with store.transaction(durable=False) as session:
-        query = select(Inbound.id).where(_claimable(now)).order_by(Inbound.id).limit(limit)
-        if store.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        ids = list(session.exec(query).all())
+        stale = (select(Inbound.id)
+                 .where(Inbound.status == InboundStatus.PROCESSING, Inbound.lease_until < now)
+                 .order_by(Inbound.id).limit(limit))
+        ids = _take(store, session, stale)
+        if len(ids) < limit:
+            waiting = (select(Inbound.id).where(Inbound.status == InboundStatus.RECEIVED)
+                       .order_by(Inbound.turn, Inbound.id).limit(limit - len(ids)))
+            ids += _take(store, session, waiting)
         if ids:
             session.exec(update(Inbound).where(Inbound.id.in_(ids)).values(**_claim(token, now, lease_seconds)))
     return ids
+
+
+def _take(store: Store, session, query) -> list[int]:
+    # On PostgreSQL the rows another worker is taking are passed over, not waited for.
+    if store.is_postgres:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
+
+
+def unclaim_inbound(store: Store, ids: list[int], token: str) -> None:
+    """Give back claimed messages whose processing never began: waiting again, the attempt that
+    their claim counted taken back (it was no attempt)."""
+    with store.transaction(durable=False) as session:
+        session.exec(update(Inbound).where(Inbound.id.in_(ids), Inbound.claimed_by == token,
+                                           Inbound.status == InboundStatus.PROCESSING)
+                     .values(status=InboundStatus.RECEIVED, claimed_by=None, lease_until=None,
+                             attempts=Inbound.attempts - 1))
 
 
 def claim_one(store: Store, inbound_id: int, token: str, lease_seconds: float) -> bool:
@@ -70,23 +93,20 @@ def _claim(token: str, now, lease_seconds: float) -> dict:
 
 
 def claim_outbox(store: Store, token: str, lease_seconds: float, channel: str, limit: int = 10) -> list[int]:
+    """Up to LIMIT answers of CHANNEL: those whose sender's lease ran out, then the due ones in
+    turn order across their recipients' sources (store.turns)."""
     now = utcnow()
     with store.transaction() as session:
-        query = (
-            select(Outbox.id)
-            .where(
-                Outbox.channel == channel,
-                or_(
-                    (Outbox.status == OutboxStatus.PENDING) & (Outbox.next_attempt_at <= now),
-                    (Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now),
-                ),
-            )
-            .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(limit)
-        )
-        if store.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        ids = list(session.exec(query).all())
+        stale = (select(Outbox.id)
+                 .where(Outbox.channel == channel, Outbox.status == OutboxStatus.SENDING, Outbox.lease_until < now)
+                 .order_by(Outbox.id).limit(limit))
+        ids = _take(store, session, stale)
+        if len(ids) < limit:
+            due = (select(Outbox.id)
+                   .where(Outbox.status == OutboxStatus.PENDING, Outbox.channel == channel,
+                          Outbox.next_attempt_at <= now)
+                   .order_by(Outbox.turn, Outbox.id).limit(limit - len(ids)))
+            ids += _take(store, session, due)
         if ids:
             session.exec(
                 update(Outbox)
@@ -98,6 +118,14 @@ def claim_outbox(store: Store, token: str, lease_seconds: float, channel: str, l
                 )
             )
     return ids
+
+
+def unclaim_outbox(store: Store, ids: list[int], token: str) -> None:
+    """Give back claimed answers not yet tried: due again at once, no attempt counted."""
+    with store.transaction(durable=False) as session:
+        session.exec(update(Outbox).where(Outbox.id.in_(ids), Outbox.claimed_by == token,
+                                          Outbox.status == OutboxStatus.SENDING)
+                     .values(status=OutboxStatus.PENDING, claimed_by=None, lease_until=None))
 
 
 def release_dead_claims(store: Store) -> int:
@@ -147,9 +175,11 @@ async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event | None, seconds
 
 
 async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], Awaitable[object]], what: str,
-               stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float) -> None:
+               stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float,
+               unclaim: Callable[[list[int], str], object] | None = None) -> None:
     """Claim rows with CLAIM(token) and HANDLE(id, token) each, until STOP; sleep IDLE_SECONDS
-    (less when WAKE is set) when there is nothing to do."""
+    (less when WAKE is set) when there is nothing to do. A claim may take several rows (one
+    transaction for many); those not begun when STOP comes are given back with UNCLAIM(ids, token)."""
     token = new_token()
     while not stop.is_set():
         try:
@@ -162,5 +192,8 @@ async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], A
         if not ids:
             await wait_for_work(stop, wake, idle_seconds)
             continue
-        for row_id in ids:
+        for index, row_id in enumerate(ids):
+            if stop.is_set() and unclaim is not None:
+                await asyncio.to_thread(unclaim, ids[index:], token)
+                break
             await handle(row_id, token)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store import audit
+from store import audit, turns
 from store.models import CaseMessage, Inbound, InboundStatus
 from store.store import Store
 
@@ -27,6 +28,12 @@ def arrival_id(session: Session, channel: str, mailbox: str, external_id: str) -
             Inbound.channel == channel, Inbound.mailbox == mailbox, Inbound.external_id == external_id
         )
     ).one()
+
+
+def queue(session: Session, rows: Sequence[Inbound]) -> None:
+    """Add newly accepted ROWS, each taking its turn among its source's messages."""
+    turns.assign(session, Inbound, InboundStatus.RECEIVED, rows)
+    session.add_all(rows)
 
 
 def held(session: Session, inbound_id: int, token: str, *, lock: bool = False) -> Inbound | None:
@@ -90,6 +97,13 @@ def requeue(session: Session, rows: Sequence[Inbound], actor: str) -> None:
         session.add(row)
         audit.append(session, actor=actor, action="inbound.reprocess", subject_type="inbound",
                      subject_id=row.id, details={"last_error": (row.last_error or "")[:500]})
+
+
+def unfiled(store: Store) -> int:
+    """Messages accepted and not yet at an end: waiting, being processed, or to be retried."""
+    with store.reading() as session:
+        return session.exec(select(func.count(Inbound.id)).where(
+            Inbound.status.in_((InboundStatus.RECEIVED, InboundStatus.PROCESSING)))).one()
 
 
 def status(store: Store, inbound_id: int) -> str:

@@ -63,6 +63,9 @@ class Inbound(SQLModel, table=True):
         Index("ix_inbound_status_id", "status", "id"),
         Index("ix_inbound_message_id", "message_id"),
         Index("ix_inbound_body_sha256", "body_sha256"),
+        # Fair work-taking (store.turns): the next turn waiting, and a source's latest turn.
+        Index("ix_inbound_status_turn", "status", "turn", "id"),
+        Index("ix_inbound_source_turn", "source", "turn"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -72,6 +75,11 @@ class Inbound(SQLModel, table=True):
     envelope_from: str | None = Field(default=None, sa_type=Sealed("inbound.envelope_from"))
     envelope_to: list[str] = Field(default_factory=list, sa_type=JSON)
     peer: str | None = Field(default=None, sa_type=Sealed("inbound.peer"))
+    # Who sent it, as far as taking turns goes (a keyed hash: a client network, a mailbox, a chat),
+    # and its place in that source's queue (store.turns): work is taken by turn, so one source's
+    # backlog does not hold up the others.
+    source: str = Field(default="", max_length=64)
+    turn: int = Field(default=0, sa_type=BigInteger)
     received_at: datetime = _when(default_factory=utcnow)
     raw_path: str = Field(max_length=255)        # relative to the data directory
     raw_sha256: str = Field(max_length=64, index=True)
@@ -281,7 +289,9 @@ class Outbox(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
-                      Index("ix_outbox_recipient_key", "channel", "recipient_key", "created_at"))
+                      Index("ix_outbox_recipient_key", "channel", "recipient_key", "created_at"),
+                      Index("ix_outbox_status_turn", "status", "turn", "id"),
+                      Index("ix_outbox_source_turn", "source", "turn"))
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
@@ -290,6 +300,10 @@ class Outbox(SQLModel, table=True):
     inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
     recipient: str = Field(sa_type=Sealed("outbox.recipient"))
     recipient_key: str | None = Field(default=None, max_length=64)   # keyed hash, for the caps
+    # The recipient's source (a keyed hash of the mail domain or the chat) and turn: answers are
+    # sent in turns across sources, as messages are taken (store.turns).
+    source: str = Field(default="", max_length=64)
+    turn: int = Field(default=0, sa_type=BigInteger)
     language: str = Field(default="zh", max_length=8)
     subject: str = Field(sa_type=Text)
     body: str = Field(sa_type=Text)

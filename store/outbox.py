@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store import audit, deadlines
+from store import audit, deadlines, turns
 from store.models import Outbox, OutboxStatus, utcnow
 from store.reporters import address_key
 from store.store import Store
@@ -23,6 +23,11 @@ ADDRESS = re.compile(r"[^\s<>@,;:\"']+@[^\s<>,;:\"']+")
 def add(session: Session, row: Outbox) -> Outbox:
     """Queue ROW; its recipient is found again by a keyed hash, never by the sealed address."""
     row.recipient_key = address_key(session, row.channel, row.recipient)
+    # Answers take turns by where they go: a mail domain (one flooded domain does not hold up the
+    # others' answers) or a chat.
+    where = row.recipient.rpartition("@")[2].lower() if row.channel == "email" else row.recipient
+    row.source = turns.session_source_key(session, f"{row.channel}|{where}")
+    turns.assign(session, Outbox, OutboxStatus.PENDING, [row])
     session.add(row)
     return row
 

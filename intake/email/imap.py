@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from config import ConfigError
 from config.schema import MailboxSettings
 from intake.accept import Arrival, accept
+from intake.backlog import UNLIMITED, Backlog
 from intake.email import imap_cursor
 from intake.email.imap_cursor import Cursor
 from intake.email.imap_session import MailboxSession
@@ -25,6 +26,8 @@ from net.backoff import Backoff
 from store.store import Store
 
 log = logging.getLogger(__name__)
+# How often a reader held back by a full backlog looks again (short: a server's idle timeout is minutes).
+BACKLOG_WAIT_SECONDS = 5.0
 
 
 class NotStored(Exception):
@@ -35,13 +38,14 @@ class MailboxReader(threading.Thread):
     """Reads one mailbox until STOP is set; never raises, whatever the server or the store do."""
 
     def __init__(self, settings: MailboxSettings, password: str, store: Store, stop: threading.Event,
-                 on_accepted: Callable[[], None] = lambda: None):
+                 on_accepted: Callable[[], None] = lambda: None, backlog: Backlog = UNLIMITED):
         super().__init__(name=f"imap-{settings.name}", daemon=True)
         self.settings = settings
         self.password = password
         self.store = store
         self.stop = stop
         self.on_accepted = on_accepted
+        self.backlog = backlog
         self.backoff = Backoff()
 
     def run(self) -> None:
@@ -67,7 +71,10 @@ class MailboxReader(threading.Thread):
             while not self.stop.is_set():
                 cursor = self._drain(session, cursor)
                 self.backoff.reset()
-                if not self.stop.is_set():
+                if self.backlog.full():
+                    # Mail left unread stays on the server; IDLE would not wake for it again.
+                    self.stop.wait(min(settings.poll_seconds, BACKLOG_WAIT_SECONDS))
+                elif not self.stop.is_set():
                     session.wait(self.stop, settings.poll_seconds)
         finally:
             session.close()
@@ -86,6 +93,10 @@ class MailboxReader(threading.Thread):
             for start in range(0, len(uids), size):
                 if self.stop.is_set():
                     break
+                if self.backlog.full():
+                    log.info("mailbox %s: the backlog is full; the rest stays on the server for now",
+                             self.settings.name)
+                    return cursor
                 cursor = self._batch(session, cursor, uids[start:start + size])
         return cursor
 
@@ -156,12 +167,14 @@ class Mailboxes:
         self.stop_event = threading.Event()
         self.readers: list[MailboxReader] = []
 
-    def start(self, store: Store, on_accepted: Callable[[], None] = lambda: None) -> None:
+    def start(self, store: Store, on_accepted: Callable[[], None] = lambda: None,
+              backlog: Backlog = UNLIMITED) -> None:
         for mailbox in self.settings:
             if mailbox.tls == "none" and mailbox.host not in ("127.0.0.1", "::1", "localhost"):
                 log.warning("mailbox %s: tls = \"none\": the password goes to %s in clear text",
                             mailbox.name, mailbox.host)
-            reader = MailboxReader(mailbox, self.passwords[mailbox.name], store, self.stop_event, on_accepted)
+            reader = MailboxReader(mailbox, self.passwords[mailbox.name], store, self.stop_event, on_accepted,
+                                   backlog)
             reader.start()
             self.readers.append(reader)
 

@@ -17,6 +17,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from config.schema import SmtpSettings
 from intake.accept import Arrival, GroupAcceptor
+from intake.backlog import UNLIMITED, Backlog
+from intake.email.trust import Trust
 from net.bucket import TokenBucket
 from net.tls import server_context
 from store.store import Store
@@ -31,18 +33,24 @@ LINGER_SECONDS = 2.0
 
 
 class Handler:
-    def __init__(self, store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None):
+    def __init__(self, store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None,
+                 backlog: Backlog = UNLIMITED):
         self.acceptor = GroupAcceptor(store)
+        self.backlog = backlog
         self.accept_for = frozenset(settings.accept_for)
         self.max_recipients = settings.max_recipients
         self.on_accepted = on_accepted
         self.rates = TokenBucket(settings.max_messages_per_client_per_minute)
+        self.trust = Trust.of(settings.trusted_networks, ())
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str, options):
         # A temporary refusal: a real sender's queue tries again later, so nothing is lost, while
         # one source cannot fill the queue with thousands of cases in a minute.
         if not self.rates.take(client_network(_peer_host(session.peer))):
             return "451 4.7.1 Too many messages from your network, please try again later"
+        if self.backlog.full():
+            # Asked before the message is sent, so a flood costs neither bandwidth nor disk.
+            return "451 4.3.1 Too many messages waiting to be filed, please try again later"
         envelope.mail_from = address
         envelope.mail_options.extend(options)
         return "250 2.1.0 OK"
@@ -59,12 +67,14 @@ class Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
+        peer = _peer_host(session.peer)
         arrival = Arrival(
             channel="email",
             mailbox="smtp",
             envelope_from=envelope.mail_from,
             envelope_to=[address.lower() for address in envelope.rcpt_tos],
-            peer=_peer_host(session.peer),
+            peer=peer,
+            source=self.source(peer, envelope.mail_from),
         )
         try:
             inbound_id = await self.acceptor.accept(raw, arrival)
@@ -74,6 +84,16 @@ class Handler:
             return "451 4.3.0 Temporary storage failure, please try again later"
         self.on_accepted()
         return f"250 2.0.0 Accepted as {inbound_id}"
+
+    def source(self, peer: str, mail_from: str | None) -> str:
+        """Whose turn a message takes (store.turns): the client's network; for a relay of ours
+        (a trusted network, which passes on everyone's mail) also the sender's domain. An
+        untrusted client names any domain it likes, so there the network alone counts: a flood
+        cannot split itself into many sources."""
+        source = f"smtp|{client_network(peer)}"
+        if self.trust.trusts_client(peer):
+            source += "|" + (mail_from or "").rpartition("@")[2].lower()
+        return source
 
     async def handle_exception(self, error: Exception) -> str:
         # aiosmtpd's own answer is a 500 carrying the exception's text: a permanent refusal for
@@ -277,9 +297,10 @@ def _peer_host(peer) -> str:
     return str(peer or "unknown")
 
 
-async def start(store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None) -> asyncio.Server:
+async def start(store: Store, settings: SmtpSettings, on_accepted: Callable[[], None] = lambda: None,
+                backlog: Backlog = UNLIMITED) -> asyncio.Server:
     """Listen on the bot's own event loop (not in a Controller thread)."""
-    handler = Handler(store, settings, on_accepted)
+    handler = Handler(store, settings, on_accepted, backlog)
     limits = ConnectionLimits(settings.max_connections, settings.max_connections_per_client,
                               settings.max_data_bytes_in_flight)
     context = server_context(settings.tls_cert_file, settings.tls_key_file)

@@ -222,6 +222,9 @@ class Pipeline:
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Work until STOP is set; WAKE cuts the idle pause short when a listener accepted mail."""
-        lease = self.settings.pipeline.lease_seconds
-        await claims.work(lambda token: claims.claim_inbound(self.store, token, lease, 1), self.process_async,
-                          "messages to process", stop, wake, self.settings.pipeline.idle_poll_seconds)
+        lease, batch = self.settings.pipeline.lease_seconds, self.settings.pipeline.claim_batch
+        # Several messages per claim: one transaction (and on SQLite one write lock) for the batch.
+        # Turns still hold: a report from a quiet source waits at most for the batches in hand.
+        await claims.work(lambda token: claims.claim_inbound(self.store, token, lease, batch), self.process_async,
+                          "messages to process", stop, wake, self.settings.pipeline.idle_poll_seconds,
+                          unclaim=lambda ids, token: claims.unclaim_inbound(self.store, ids, token))

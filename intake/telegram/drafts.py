@@ -80,7 +80,8 @@ def file_draft(store: Store, draft_id: int) -> int:
                   "case_number": draft.case_number, "language": draft.language,
                   "opened_at": draft.created_at.isoformat(), "updates": draft.updates,
                   "attachments": draft.attachments}
-    inbound_id, _ = accept(store, _dump(record), Arrival(CHANNEL, MAILBOX, external_id=f"draft:{draft_id}"))
+    arrival = Arrival(CHANNEL, MAILBOX, external_id=f"draft:{draft_id}", source=f"{CHANNEL}|{draft.chat_id}")
+    inbound_id, _ = accept(store, _dump(record), arrival)
     with store.transaction() as session:
         telegram_store.mark_filed(session, draft_id, inbound_id)
     return inbound_id
@@ -97,7 +98,8 @@ def set_aside(store: Store, update: dict, language: str) -> int:
     chat_id = update["message"]["chat"]["id"]
     record = {"format": FORMAT, "kind": "update", "update_id": update["update_id"], "chat_id": chat_id,
               "case_number": None, "language": language, "updates": [update], "attachments": []}
-    inbound_id, _ = accept(store, _dump(record), Arrival(CHANNEL, MAILBOX, external_id=f"update:{update['update_id']}"))
+    arrival = Arrival(CHANNEL, MAILBOX, external_id=f"update:{update['update_id']}", source=f"{CHANNEL}|{chat_id}")
+    inbound_id, _ = accept(store, _dump(record), arrival)
     return inbound_id
 
 

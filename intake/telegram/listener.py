@@ -20,6 +20,7 @@ from telegram.request import HTTPXRequest
 
 from config import ConfigError
 from config.schema import Settings
+from intake.backlog import UNLIMITED, Backlog
 from intake.telegram import drafts
 from intake.telegram import offset as update_offset
 from intake.telegram.conversation import Conversation
@@ -31,6 +32,8 @@ from store.store import Store
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message"]
+# How often a channel held back by a full backlog looks again.
+BACKLOG_WAIT_SECONDS = 2.0
 TRIES = 3   # an update that fails this often for a reason other than the network is set aside
 
 # httpx logs every request URL at INFO, and the bot token is part of each URL.
@@ -57,9 +60,11 @@ class RawUpdatesBot(ExtBot):
 
 
 class TelegramChannel:
-    def __init__(self, settings: Settings, store: Store, token: str, on_accepted=lambda: None):
+    def __init__(self, settings: Settings, store: Store, token: str, on_accepted=lambda: None,
+                 backlog: Backlog = UNLIMITED):
         self.settings = settings
         self.store = store
+        self.backlog = backlog
         self.requests = (HTTPXRequest(connection_pool_size=1, read_timeout=10.0),
                          HTTPXRequest(connection_pool_size=8, read_timeout=30.0))
         self.bot = RawUpdatesBot(token, base_url=settings.telegram.base_url,
@@ -114,6 +119,10 @@ class TelegramChannel:
         offset = await self._stored_offset(stop)
         trouble = Backoff(base=1.0, cap=60.0)
         while not stop.is_set():
+            if self.backlog.full():
+                # Updates not fetched wait at Telegram (for a day): the pipeline catches up first.
+                await _pause(stop, BACKLOG_WAIT_SECONDS)
+                continue
             updates = await self._fetch(offset, stop, trouble)
             for raw in updates or ():
                 if stop.is_set():
