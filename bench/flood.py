@@ -5,10 +5,11 @@ fresh store. Prints one JSON object: accepted and filed msg/s, backlog peak and 
 process tree's peak RSS, and the genuine reports' acknowledgement latency p50/p95/max.
 
     python bench/flood.py [--messages 20000] [--connections 8] [--size 5000] [--processes 1]
-                          [--postgres URL] [--max-backlog N]
+                          [--postgres URL] [--max-backlog N] [--answer-flood]
 
 Both networks are on loopback (127.0.1.0/24 floods, 127.0.2.0/24 reports), so every message is
-from a trusted client and answered. A refused message (451: rate or backlog) is sent again after
+from a trusted client and may be answered: the flood gets `[pipeline] replies_per_source_per_hour`
+answers an hour (every one with --answer-flood), the genuine reports all of theirs. A refused message (451: rate or backlog) is sent again after
 a pause, as a sending MTA would.
 """
 
@@ -162,6 +163,8 @@ async def main() -> dict:
     parser.add_argument("--postgres", default=None, metavar="URL", help="a PostgreSQL store (its schema is reset)")
     parser.add_argument("--max-backlog", type=int, default=None, help="[pipeline] max_backlog")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--answer-flood", action="store_true",
+                        help="answer every flood message too (no per-source answer cap): the outbox's worst case")
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-flood-"))
@@ -193,6 +196,8 @@ async def main() -> dict:
     }
     if options.max_backlog is not None:
         env["INTAKE_PIPELINE__MAX_BACKLOG"] = str(options.max_backlog)
+    if options.answer_flood:
+        env["INTAKE_PIPELINE__REPLIES_PER_SOURCE_PER_HOUR"] = "1000000"
     log = open(work / "bot.log", "ab")
     bot = start([sys.executable, "bot.py", "run"], env, log)
     engine = None

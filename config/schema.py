@@ -257,6 +257,9 @@ class PipelineSettings(Section):
     max_backlog: int = Field(50_000, ge=0)
     replies_per_sender_per_day: int = Field(10, ge=0)
     replies_per_hour: int = Field(300, ge=0)   # automatic answers in all: a flood of them stops here
+    # automatic answers to what came from one source (store.turns: a client network, a mailbox, a
+    # chat): a flood from one place cannot spend the hour's answers that others are owed
+    replies_per_source_per_hour: int = Field(60, ge=0)
 
 
 class AuthenticitySettings(Section):

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from store import audit, deadlines, turns
-from store.models import Outbox, OutboxStatus, utcnow
+from store.models import Inbound, Outbox, OutboxStatus, utcnow
 from store.reporters import address_key
 from store.store import Store
 
@@ -40,6 +40,14 @@ def replies_since(session: Session, since: datetime, channel: str | None = None,
     if recipient is not None:
         query = query.where(Outbox.recipient_key == address_key(session, channel, recipient))
     return session.exec(query).one()
+
+
+def replies_to_source(session: Session, since: datetime, source: str) -> int:
+    """Answers queued since SINCE to messages that came from SOURCE (an inbound's source)."""
+    return session.exec(
+        select(func.count(Outbox.id)).join(Inbound, Outbox.inbound_id == Inbound.id)
+        .where(Outbox.created_at >= since, Inbound.source == source)
+    ).one()
 
 
 def case_answered(session: Session, message_ids: Sequence[str]) -> int | None:

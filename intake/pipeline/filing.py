@@ -168,6 +168,8 @@ class Filer:
             return "reply-cap"
         if outbox.replies_since(session, now - timedelta(hours=1)) >= pipeline.replies_per_hour:
             return "reply-global-cap"
+        if outbox.replies_to_source(session, now - timedelta(hours=1), row.source) >= pipeline.replies_per_source_per_hour:
+            return "reply-source-cap"
         return None
 
 

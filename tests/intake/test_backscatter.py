@@ -175,3 +175,18 @@ def test_the_settings_refuse_a_network_that_is_not_one():
     with pytest.raises(ValueError, match="not a network"):
         Settings.model_validate({"smtp": {"trusted_networks": ["localhost"]}})
 
+
+
+async def test_one_source_cannot_spend_the_answers_others_are_owed(bot_settings, relay):
+    settings = settings_for(bot_settings, replies_per_source_per_hour=2)
+    async with running(settings):
+        # three verified senders, all through the test's one SMTP client
+        for n in range(3):
+            address = f"person{n}@example.org"
+            await send(settings, report(f"举报{n}", f"第{n}件：{ZH_REPORT}", sender=address), verified_for=address)
+        await settled(settings, 3)
+        await relay.wait_for(2)
+        await asyncio.sleep(1.0)
+    assert len(relay.messages) == 2
+    capped = [r for r in rows(settings, Inbound) if "reply-source-cap" in r.rule_hits]
+    assert len(capped) == 1

@@ -59,7 +59,7 @@ async def test_a_report_from_another_network_is_answered_before_a_flood_backlog_
     settings = bot_settings(
         smtp={"max_messages_per_client_per_minute": 100000, "max_connections_per_client": 20,
               "max_commands_per_session": 100000},
-        pipeline={"replies_per_hour": 100000},
+        pipeline={"replies_per_hour": 100000, "replies_per_source_per_hour": 100000},
         authenticity={"dkim": False, "spf": False},
     )
     async with running(settings):

@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0011'
-down_revision = '0009'  # becomes '0010' on merge
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
