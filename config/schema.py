@@ -258,8 +258,8 @@ class PipelineSettings(Section):
     replies_per_sender_per_day: int = Field(10, ge=0)
     replies_per_hour: int = Field(300, ge=0)   # automatic answers in all: a flood of them stops here
     # automatic answers to what came from one source (store.turns: a client network, a mailbox, a
-    # chat): a flood from one place cannot spend the hour's answers that others are owed
-    replies_per_source_per_hour: int = Field(60, ge=0)
+    # chat): a flood from one place cannot spend all the hour's answers that others are owed
+    replies_per_source_per_hour: int = Field(150, ge=0)
 
 
 class AuthenticitySettings(Section):

@@ -75,6 +75,8 @@ async def test_killed_twice_mid_stream_every_message_is_filed_and_acknowledged_o
         "INTAKE_OUTBOUND__RETRY_BASE_SECONDS": "0.2",
         "INTAKE_CLASSIFIER__MODEL_DIR": str(model_dir),
         "INTAKE_PIPELINE__REPLIES_PER_SENDER_PER_DAY": "10",
+        # every message comes from the test's one client, and every one is to be acknowledged
+        "INTAKE_PIPELINE__REPLIES_PER_SOURCE_PER_HOUR": str(TOTAL),
     }
     kills = 0
     orphans: set[int] = set()
