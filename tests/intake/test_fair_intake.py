@@ -53,8 +53,10 @@ def waiting(settings) -> int:
         store.close()
 
 
+# SQLite only: turns on PostgreSQL, SKIP LOCKED included, are tests/store/test_turns.py's
 @pytest.mark.slow
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 async def test_a_report_from_another_network_is_answered_before_a_flood_backlog_drains(bot_settings, relay):
     settings = bot_settings(
         smtp={"max_messages_per_client_per_minute": 100000, "max_connections_per_client": 20,
