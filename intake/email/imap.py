@@ -69,17 +69,19 @@ class MailboxReader(threading.Thread):
                      settings.username, settings.host, settings.port, settings.folder, cursor.uidvalidity,
                      cursor.last_uid, "IDLE" if session.can_idle else f"polling every {settings.poll_seconds:g} s")
             while not self.stop.is_set():
-                cursor = self._drain(session, cursor)
+                cursor, held_back = self._drain(session, cursor)
                 self.backoff.reset()
-                if self.backlog.full():
-                    # Mail left unread stays on the server; IDLE would not wake for it again.
+                if held_back:
+                    # Mail left unread stays on the server and IDLE would not wake for it again:
+                    # look again soon, even if the backlog has drained since it was counted.
                     self.stop.wait(min(settings.poll_seconds, BACKLOG_WAIT_SECONDS))
                 elif not self.stop.is_set():
                     session.wait(self.stop, settings.poll_seconds)
         finally:
             session.close()
 
-    def _drain(self, session: MailboxSession, cursor: Cursor) -> Cursor:
+    def _drain(self, session: MailboxSession, cursor: Cursor) -> tuple[Cursor, bool]:
+        """Read what is new; the cursor, and True when a full backlog left some of it unread."""
         # Until a search finds nothing new: the server announces mail that arrives meanwhile in
         # the replies to our own commands, where imapclient does not show it, and not again in
         # the IDLE that follows; only a search run last, right before IDLE, closes that gap.
@@ -96,9 +98,9 @@ class MailboxReader(threading.Thread):
                 if self.backlog.full():
                     log.info("mailbox %s: the backlog is full; the rest stays on the server for now",
                              self.settings.name)
-                    return cursor
+                    return cursor, True
                 cursor = self._batch(session, cursor, uids[start:start + size])
-        return cursor
+        return cursor, False
 
     def _batch(self, session: MailboxSession, cursor: Cursor, uids: list[int]) -> Cursor:
         # Not in `fresh`: expunged meanwhile, or carrying $Filed (stored before a renumbering,
