@@ -50,7 +50,7 @@ def evaluate_rows(classifier: Classifier, rows: list[dict], split: str) -> Evalu
         for doc in nlp.pipe(model_text(row["subject"], row["text"])[:MAX_CHARS] for row in rows):
             decision = decide(doc, classifier.tuning)
             decisions.append(decision)
-            predicted.append((decision.labels, classifier.result(doc)))
+            predicted.append((decision.labels, classifier.result(doc, decision)))
     tasks = {"kind": score([r["kind"] for r in rows], [p["kind"] for p, _ in predicted], TASKS["kind"])}
     reports = [(row, labels) for row, (labels, _) in zip(rows, predicted) if row["kind"] == "report"]
     for task in ("area", "violation"):

@@ -146,8 +146,3 @@ def apply_prior(scores: dict[str, float], gains: dict[str, float]) -> dict[str, 
     raised = {label: value * math.exp(gains.get(label, 0.0)) for label, value in scores.items()}
     total = sum(raised.values()) or 1.0
     return {label: value / total for label, value in raised.items()}
-
-
-def names_an_offence(found: dict[str, int]) -> bool:
-    """True when the text names a crime or a breach of discipline: such a text is never spam."""
-    return bool(found)

@@ -29,7 +29,7 @@ from .labels import AREAS, KINDS, TASKS, VIOLATIONS, cat_name, component_name
 from .language import detect_language
 from .priority import priority
 from .realname import real_name
-from .scoring import DEFAULT_SPAM_THRESHOLD, Tuning, decide, needs_review
+from .scoring import DEFAULT_SPAM_THRESHOLD, Decision, Tuning, decide, needs_review
 from .tokenizer import doc_norm_text, doc_text
 
 # Longer messages are classified on their first characters only: a 25 MB mail body would take
@@ -92,8 +92,9 @@ class Classifier:
         violation of every gold report this way), the kind after the rules of `kind_rules`."""
         return decide(doc, self.tuning).labels
 
-    def result(self, doc: Doc) -> dict:
-        decision = decide(doc, self.tuning)
+    def result(self, doc: Doc, decision: Decision | None = None) -> dict:
+        """The result of DOC; DECISION, when the caller has made it already, is not made again."""
+        decision = decision or decide(doc, self.tuning)
         kind = decision.labels["kind"]
         report = kind == "report"
         area = decision.labels["area"] if report else None

@@ -91,6 +91,16 @@ def store_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+@pytest.fixture
+def store(store_url, tmp_path):
+    """A fresh store (migrated, with its keys) on each database, closed at the end."""
+    from store.store import Store
+
+    opened = Store.open(store_url, tmp_path / "data")
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(scope="session")
 def model_dir() -> Path:
     """The trained classifier (trained once for the whole run if data/model has none)."""

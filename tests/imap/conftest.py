@@ -94,13 +94,6 @@ def report(n: int, sender: str | None = None, message_id: str | None = None, to:
     return verified_by_border(bytes(mail), sender)
 
 
-@pytest.fixture
-def store(store_url, tmp_path):
-    opened = Store.open(store_url, tmp_path / "data")
-    yield opened
-    opened.close()
-
-
 @contextlib.contextmanager
 def reading(store: Store, settings_list, on_accepted=lambda: None):
     """The IMAP readers alone (no pipeline) on STORE, stopped and joined at the end."""

@@ -18,15 +18,7 @@ from intake.email import smtp
 from intake.telegram.listener import TelegramChannel
 from store import inbound
 from store.models import Inbound, InboundStatus
-from store.store import Store
 from tests.conftest import free_port
-
-
-@pytest.fixture
-def store(store_url, tmp_path):
-    opened = Store.open(store_url, tmp_path / "data")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -16,13 +16,6 @@ from store.sequence import case_number
 from store.store import Store
 
 
-@pytest.fixture
-def store(store_url, tmp_path):
-    opened = Store.open(store_url, tmp_path / "data")
-    yield opened
-    opened.close()
-
-
 def test_migrations_bring_an_empty_database_to_the_current_schema(store):
     with store.transaction() as session:
         assert session.exec(select(AuditEvent)).all() == []

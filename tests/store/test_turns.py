@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
 
 from intake.accept import Arrival, GroupAcceptor, accept
 from store import claims, inbound, outbox
 from store.models import Inbound, InboundStatus, Outbox, utcnow
-from store.store import Store
-
-
-@pytest.fixture
-def store(store_url, tmp_path):
-    opened = Store.open(store_url, tmp_path / "data")
-    yield opened
-    opened.close()
 
 
 def _queue(store, source: str, n: int, start: int = 0) -> list[int]:
