@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Flood benchmark: N messages of about 5 KB from one client network (varied senders) over several
-connections, and one genuine report every 2 s from another network, against `bot.py run` on a
-fresh store. Prints one JSON object: accepted and filed msg/s, backlog peak and drain time, the
-process tree's peak RSS, and the genuine reports' acknowledgement latency p50/p95/max.
+connections, and one genuine report every 2 s from other networks, against `bot.py run` on a
+fresh store. Prints one JSON object: accepted and filed msg/s (and filed msg/s once the flood has
+ended), backlog peak and drain time, the process tree's peak RSS, and the genuine reports'
+acknowledgement latency p50/p95/max.
 
-    python bench/flood.py [--messages 20000] [--connections 8] [--size 5000] [--processes 1]
+    python bench/flood.py [--messages 20000] [--connections 8] [--size 5000] [--processes 2]
                           [--postgres URL] [--max-backlog N] [--answer-flood]
 
-Both networks are on loopback (127.0.1.0/24 floods, 127.0.2.0/24 reports), so every message is
-from a trusted client and may be answered: the flood gets `[pipeline] replies_per_source_per_hour`
-answers an hour (every one with --answer-flood), the genuine reports all of theirs. A refused message (451: rate or backlog) is sent again after
-a pause, as a sending MTA would.
+Every network is on loopback (127.0.1.0/24 floods, the reports come from 127.0.2.0/24 onwards),
+so every message is from a trusted client and may be answered: the flood gets `[pipeline]
+replies_per_source_per_hour` answers an hour (every one with --answer-flood), the genuine reports
+all of theirs. A refused message (451: rate or backlog) is sent again after a pause, as a sending
+MTA would. Settings of the bot may be given as INTAKE_* variables (`[pipeline] workers`, say).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import argparse
 import asyncio
 import email
 import email.policy
+import functools
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -38,7 +40,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.intake import free_port, start, wait_port  # noqa: E402
 
-FLOOD_HOST, GENUINE_HOST = "127.0.1.1", "127.0.2.1"
+FLOOD_HOST = "127.0.1.1"
+
+
+def genuine_host(n: int) -> str:
+    """Genuine reports come from everywhere: each from a network of its own (127.0.2.0/24 to
+    127.0.251.0/24 in turn), as one network sending one every 2 s would be a source the per-source
+    answer cap holds back."""
+    return f"127.0.{2 + n % 250}.1"
 FILLER = "去年开始就这样，大家敢怒不敢言，请领导认真调查处理。"
 
 
@@ -113,8 +122,8 @@ async def genuine(port: int, interval: float, size: int, sent: dict[str, float],
         message = mail(n, f"citizen{n}@example.org", "genuine", size)
         sent[message["Message-ID"].strip("<>")] = time.monotonic()
         clients: dict = {}
-        factory = lambda: aiosmtplib.SMTP(hostname="127.0.0.1", port=port, source_address=(GENUINE_HOST, 0),  # noqa: E731
-                                           timeout=60)
+        factory = functools.partial(aiosmtplib.SMTP, hostname="127.0.0.1", port=port,
+                                    source_address=(genuine_host(n), 0), timeout=60)
         await send_retrying(factory, message["From"], message.as_bytes(), clients)
         await clients["smtp"].quit()
         try:
@@ -159,7 +168,7 @@ async def main() -> dict:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--size", type=int, default=5000, help="bytes per message, about")
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between genuine reports")
-    parser.add_argument("--processes", type=int, default=1, help="[pipeline] processes")
+    parser.add_argument("--processes", type=int, default=2, help="[pipeline] processes")
     parser.add_argument("--postgres", default=None, metavar="URL", help="a PostgreSQL store (its schema is reset)")
     parser.add_argument("--max-backlog", type=int, default=None, help="[pipeline] max_backlog")
     parser.add_argument("--timeout", type=float, default=3600)
@@ -210,7 +219,7 @@ async def main() -> dict:
         started = time.monotonic()
         flooding = asyncio.create_task(flood(bot_port, options.messages, options.connections, options.size, stats))
         reporting = asyncio.create_task(genuine(bot_port, options.interval, options.size, sent, stop_genuine))
-        peak_backlog = peak_rss = 0
+        peak_backlog = peak_rss = backlog_at_flood_end = 0
         flood_done = drained = None
         while time.monotonic() - started < options.timeout:
             await asyncio.sleep(0.5)
@@ -221,6 +230,7 @@ async def main() -> dict:
             peak_rss = max(peak_rss, tree_rss(bot.pid))
             if flood_done is None and flooding.done():
                 flood_done = time.monotonic()
+                backlog_at_flood_end = backlog
             if flood_done is not None and backlog == 0:
                 drained = time.monotonic()
                 break
@@ -251,6 +261,9 @@ async def main() -> dict:
         "refused_and_retried": stats.get("refused", 0),
         "backlog_peak": peak_backlog,
         "drain_seconds_after_flood": round(end - (flood_done or end), 1),
+        # the pipeline alone, once nothing more arrives
+        "filed_per_second_after_flood": (round(backlog_at_flood_end / (end - flood_done), 1)
+                                         if flood_done and end > flood_done else None),
         "peak_rss_mib": round(peak_rss / 2**20, 1),
         "genuine": {
             "sent": len(sent),

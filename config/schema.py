@@ -247,12 +247,12 @@ class ProcedureSettings(Section):
 
 
 class PipelineSettings(Section):
-    workers: int = Field(2, gt=0)
-    processes: int = Field(1, ge=0)   # worker processes that run messages through; 0: threads
+    workers: int = Field(4, gt=0)   # batches of claim_batch messages in flight at once
+    processes: int = Field(2, ge=0)   # worker processes that run messages through; 0: threads
     max_attempts: int = Field(3, gt=0)
     lease_seconds: float = Field(300.0, gt=0)
     idle_poll_seconds: float = Field(0.5, gt=0)
-    claim_batch: int = Field(4, gt=0, le=100)   # messages a worker claims at once
+    claim_batch: int = Field(4, gt=0, le=100)   # messages claimed at once, handed over together
     # Unfiled messages beyond which the listeners take no more for now (SMTP 451); 0: no limit.
     max_backlog: int = Field(50_000, ge=0)
     replies_per_sender_per_day: int = Field(10, ge=0)

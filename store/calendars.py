@@ -11,10 +11,15 @@ from sqlmodel import Session, select
 from store import audit
 from store.models import CalendarYear, utcnow
 
+_CACHE = "calendars.imported"
+
 
 def imported(session: Session) -> list[CalendarYear]:
-    """Every imported year, oldest first."""
-    return list(session.exec(select(CalendarYear).order_by(CalendarYear.year)))
+    """Every imported year, oldest first; read once per session (a batch of filings shares one),
+    again after an import in it."""
+    if _CACHE not in session.info:
+        session.info[_CACHE] = list(session.exec(select(CalendarYear).order_by(CalendarYear.year)))
+    return session.info[_CACHE]
 
 
 def find(session: Session, year: int) -> CalendarYear | None:
@@ -54,6 +59,7 @@ def replace(
             "holidays_removed": sorted(set(row.holidays) - set(holidays)),
             "workdays_removed": sorted(set(row.workdays) - set(workdays)),
         }
+    session.info.pop(_CACHE, None)
     row.holidays, row.workdays = holidays, workdays
     row.source, row.file_name, row.sha256 = source, file_name, sha256
     row.imported_at, row.imported_by = utcnow(), actor

@@ -11,7 +11,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, update
@@ -52,16 +52,6 @@ def _take(store: Store, session, query) -> list[int]:
     if store.is_postgres:
         query = query.with_for_update(skip_locked=True)
     return list(session.exec(query).all())
-
-
-def unclaim_inbound(store: Store, ids: list[int], token: str) -> None:
-    """Give back claimed messages whose processing never began: waiting again, the attempt that
-    their claim counted taken back (it was no attempt)."""
-    with store.transaction(durable=False) as session:
-        session.exec(update(Inbound).where(Inbound.id.in_(ids), Inbound.claimed_by == token,
-                                           Inbound.status == InboundStatus.PROCESSING)
-                     .values(status=InboundStatus.RECEIVED, claimed_by=None, lease_until=None,
-                             attempts=Inbound.attempts - 1))
 
 
 def claim_one(store: Store, inbound_id: int, token: str, lease_seconds: float) -> bool:
@@ -174,12 +164,13 @@ async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event | None, seconds
         wake.clear()
 
 
-async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], Awaitable[object]], what: str,
+async def work(claim: Callable[[str], list[int]], handle: Callable, what: str,
                stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float,
-               unclaim: Callable[[list[int], str], object] | None = None) -> None:
+               unclaim: Callable[[list[int], str], object] | None = None, whole: bool = False) -> None:
     """Claim rows with CLAIM(token) and HANDLE(id, token) each, until STOP; sleep IDLE_SECONDS
     (less when WAKE is set) when there is nothing to do. A claim may take several rows (one
-    transaction for many); those not begun when STOP comes are given back with UNCLAIM(ids, token)."""
+    transaction for many); those not begun when STOP comes are given back with UNCLAIM(ids, token).
+    WHOLE hands each claim's rows over at once, as HANDLE(ids, token)."""
     token = new_token()
     while not stop.is_set():
         try:
@@ -191,6 +182,9 @@ async def work(claim: Callable[[str], list[int]], handle: Callable[[int, str], A
             continue
         if not ids:
             await wait_for_work(stop, wake, idle_seconds)
+            continue
+        if whole:
+            await handle(ids, token)
             continue
         for index, row_id in enumerate(ids):
             if stop.is_set() and unclaim is not None:

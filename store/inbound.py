@@ -49,6 +49,15 @@ def held(session: Session, inbound_id: int, token: str, *, lock: bool = False) -
     return row
 
 
+def held_all(session: Session, ids: Sequence[int], token: str, *, lock: bool = False) -> dict[int, Inbound]:
+    """Those of IDS that TOKEN still holds, by id, in one query; LOCK takes them FOR UPDATE."""
+    query = select(Inbound).where(Inbound.id.in_(ids), Inbound.claimed_by == token,
+                                  Inbound.status == InboundStatus.PROCESSING)
+    if lock:
+        query = query.with_for_update()
+    return {row.id: row for row in session.exec(query)}
+
+
 def finish(session: Session, row: Inbound, status: InboundStatus) -> None:
     """The end of the pipeline for ROW; kept-out and repeated messages leave an audit entry."""
     row.status = status

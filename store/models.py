@@ -291,7 +291,9 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),
                       Index("ix_outbox_recipient_key", "channel", "recipient_key", "created_at"),
                       Index("ix_outbox_status_turn", "status", "turn", "id"),
-                      Index("ix_outbox_source_turn", "source", "turn"))
+                      Index("ix_outbox_source_turn", "source", "turn"),
+                      # the hourly answer caps count what was queued in the last hour at every filing
+                      Index("ix_outbox_created_at", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)

@@ -1,5 +1,6 @@
-"""Worker processes: each runs whole messages through the pipeline (parse, classify, file) with
-its own database connection, so the process that runs the listeners spends no time on them.
+"""Worker processes: each runs whole batches of messages through the pipeline (parse, classify,
+file) with its own database connection, so the process that runs the listeners spends no time on
+them.
 
 A listener and spaCy in one process share one interpreter lock; apart, a burst of heavy mail
 does not slow the SMTP answers, and the workers run at a lower priority than the listeners.
@@ -54,8 +55,8 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _process(inbound_id: int, token: str):
-    return _pipeline.process(inbound_id, token)
+def _process(ids: list[int], token: str):
+    return _pipeline.run_batch(ids, token)
 
 
 def _ready() -> bool:
@@ -84,12 +85,12 @@ class WorkerPool:
         """Start the workers (each loads the model) now, not on the first message."""
         await asyncio.gather(*(loop.run_in_executor(self._executor, _ready) for _ in range(self.processes)))
 
-    async def process(self, loop, inbound_id: int, token: str):
+    async def process(self, loop, ids: list[int], token: str):
         try:
-            return await loop.run_in_executor(self._executor, _process, inbound_id, token)
+            return await loop.run_in_executor(self._executor, _process, ids, token)
         except BrokenProcessPool:
-            # A worker died (out of memory on a hostile message, killed): the message counts a
-            # failed attempt, and the next one gets fresh workers.
+            # A worker died (out of memory on a hostile message, killed): each message of the batch
+            # counts a failed attempt, and the next batch gets fresh workers.
             log.error("a pipeline worker process died; starting new ones")
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()

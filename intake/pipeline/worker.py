@@ -1,4 +1,5 @@
-"""The pipeline worker: claim an inbound message, parse, screen, classify, file, in one transaction.
+"""The pipeline worker: claim a few inbound messages, then parse, screen and classify each and file it
+in a transaction (on SQLite one for the batch, a savepoint each).
 
 A message that fails is retried after a pause; after max_attempts it is quarantined with its error,
 kept, and listed by `bot.py queue --failed` until `bot.py reprocess` runs it again.
@@ -58,9 +59,9 @@ class Desk(Protocol):
 
 
 class Pool(Protocol):
-    """Worker processes that run `Pipeline.process` (intake.pipeline.pool.WorkerPool)."""
+    """Worker processes that run `Pipeline.run_batch` (intake.pipeline.pool.WorkerPool)."""
 
-    async def process(self, loop: asyncio.AbstractEventLoop, inbound_id: int, token: str) -> Disposition: ...
+    async def process(self, loop: asyncio.AbstractEventLoop, ids: list[int], token: str) -> list[Disposition]: ...
 
 
 @dataclass
@@ -93,67 +94,122 @@ class Pipeline:
         if self.classify is not None:
             self.preparer = Preparer(self.settings, self.store.blobs, self.classify, self.dnsfunc, self.spf_lookup)
 
-    # -- one message ---------------------------------------------------------------------------
+    # -- messages -----------------------------------------------------------------------------
 
     def process(self, inbound_id: int, token: str) -> Disposition:
         """Take one claimed message to its end state, here; never raises for a bad message."""
-        try:
-            job = self._begin(inbound_id, token)
-            if isinstance(job, Disposition):
-                return job
-            disposition = self._complete(inbound_id, token, self.preparer.prepare(job))
-        except Exception as exc:  # a bad message must not stop the worker; it is recorded below
-            log.exception("inbound %s failed", inbound_id)
-            return self._failed(inbound_id, token, exc)
-        return self._done(disposition)
+        return self._done(self.run_batch([inbound_id], token)[0])
 
-    async def process_async(self, inbound_id: int, token: str) -> Disposition:
-        """The same, in a worker process when there is a pool."""
-        if self.pool is None:
-            return await asyncio.to_thread(self.process, inbound_id, token)
+    def run_batch(self, ids: list[int], token: str) -> list[Disposition]:
+        """Take claimed messages to their end states, one disposition each in order; never raises
+        for a bad message. On SQLite their filings share one transaction (writers take turns there
+        anyway), each in a savepoint, so one that fails is rolled back alone and retried. On
+        PostgreSQL each filing has its own transaction: a batch would hold its locks (case numbers,
+        the audit chain) while other processes wait."""
+        results: dict[int, Disposition] = {}
         try:
-            disposition = await self.pool.process(asyncio.get_running_loop(), inbound_id, token)
-        except Exception as exc:  # the worker died on it: recorded, retried, then quarantined
-            log.exception("inbound %s failed", inbound_id)
-            return await asyncio.to_thread(self._failed, inbound_id, token, exc)
-        return self._done(disposition)
+            jobs = self._begin(ids, token)
+        except Exception as exc:  # the store is away: every message counts a failed attempt
+            log.exception("inbound %s failed", ids)
+            return [self._failed(inbound_id, token, exc) for inbound_id in ids]
+        prepared: dict[int, Prepared] = {}
+        for inbound_id in ids:
+            job = jobs[inbound_id]
+            if isinstance(job, Disposition):
+                results[inbound_id] = job
+                continue
+            try:
+                prepared[inbound_id] = self.preparer.prepare(job)
+            except Exception as exc:  # a bad message must not stop the worker; it is recorded
+                log.exception("inbound %s failed", inbound_id)
+                results[inbound_id] = self._failed(inbound_id, token, exc)
+        waiting = list(prepared)
+        groups = [waiting] if not self.store.is_postgres else [[inbound_id] for inbound_id in waiting]
+        for group in groups:
+            if group:
+                results.update(self._complete(group, token, prepared))
+        return [results[inbound_id] for inbound_id in ids]
+
+    async def process_async(self, ids: list[int], token: str) -> list[Disposition]:
+        """The same for claimed IDS, in a worker process when there is a pool."""
+        return [self._done(disposition) for disposition in await self._dispositions(ids, token)]
+
+    async def _dispositions(self, ids: list[int], token: str) -> list[Disposition]:
+        if self.pool is None:
+            return await asyncio.to_thread(self.run_batch, ids, token)
+        try:
+            return await self.pool.process(asyncio.get_running_loop(), ids, token)
+        except Exception as exc:  # the worker died on them
+            log.exception("inbound %s failed", ids)
+            if len(ids) == 1:   # recorded, retried, then quarantined
+                return [await asyncio.to_thread(self._failed, ids[0], token, exc)]
+        # One of them may be what killed it: each goes again alone, so that the others do not
+        # count its failures and end quarantined with it. Those filed before it died are LOST now.
+        return [disposition for inbound_id in ids for disposition in await self._dispositions([inbound_id], token)]
 
     def _done(self, disposition: Disposition) -> Disposition:
         if disposition in (Disposition.FILED, Disposition.FOLLOW_UP, Disposition.MONITORED):
             self.on_filed()
         return disposition
 
-    def _begin(self, inbound_id: int, token: str) -> Job | Disposition:
+    def _begin(self, ids: list[int], token: str) -> dict[int, Job | Disposition]:
+        jobs: dict[int, Job | Disposition] = {}
+        worn_out = []
         with self.store.reading() as session:
-            row = inbound.held(session, inbound_id, token)
-            if row is None:
-                return Disposition.LOST
-            attempts = row.attempts
-            # Only a listener that speaks SMTP knows an envelope sender; the others leave it None.
-            # The peer is the client that sent the message only when the message came that way.
-            direct = row.envelope_from is not None
-            envelope = Envelope(sender=row.envelope_from, own_addresses=self.own, client=row.peer if direct else None)
-            job = Job(raw_sha256=row.raw_sha256, channel=row.channel, envelope=envelope,
-                      for_desk=any(desk.takes(row) for desk in self.desks))
-        if attempts > self.settings.pipeline.max_attempts:
+            rows = inbound.held_all(session, ids, token)
+            for inbound_id in ids:
+                row = rows.get(inbound_id)
+                if row is None:
+                    jobs[inbound_id] = Disposition.LOST
+                elif row.attempts > self.settings.pipeline.max_attempts:
+                    worn_out.append(inbound_id)
+                else:
+                    jobs[inbound_id] = self._job(row)
+        for inbound_id in worn_out:
             # The claim count ran past the limit without a recorded failure: the process died
             # on this message each time. Stop feeding it to workers.
             with self.store.transaction() as session:
                 row = inbound.held(session, inbound_id, token)
                 if row is None:
-                    return Disposition.LOST
+                    jobs[inbound_id] = Disposition.LOST
+                    continue
                 inbound.quarantine(session, row, "the worker stopped while processing it, repeatedly")
-                return Disposition.QUARANTINED
-        return job
+                jobs[inbound_id] = Disposition.QUARANTINED
+        return jobs
 
-    def _complete(self, inbound_id: int, token: str, prepared: Prepared) -> Disposition:
+    def _job(self, row: Inbound) -> Job:
+        # Only a listener that speaks SMTP knows an envelope sender; the others leave it None.
+        # The peer is the client that sent the message only when the message came that way.
+        direct = row.envelope_from is not None
+        envelope = Envelope(sender=row.envelope_from, own_addresses=self.own, client=row.peer if direct else None)
+        return Job(raw_sha256=row.raw_sha256, channel=row.channel, envelope=envelope,
+                   for_desk=any(desk.takes(row) for desk in self.desks))
+
+    def _complete(self, ids: list[int], token: str, prepared: dict[int, Prepared]) -> dict[int, Disposition]:
         # Not durable by itself: the raw message is, and the outbox sender's durable claim comes
         # before any answer leaves, so a power cut can cost a filing but never contradict an answer.
-        with self.store.transaction(durable=False) as session:
-            row = inbound.held(session, inbound_id, token, lock=True)
-            if row is None:
-                return Disposition.LOST
-            return self._decide(session, row, prepared)
+        results: dict[int, Disposition] = {}
+        failures: dict[int, Exception] = {}
+        try:
+            with self.store.transaction(durable=False) as session:
+                rows = inbound.held_all(session, ids, token, lock=True)
+                for inbound_id in ids:
+                    row = rows.get(inbound_id)
+                    if row is None:
+                        results[inbound_id] = Disposition.LOST
+                        continue
+                    try:
+                        with session.begin_nested():
+                            results[inbound_id] = self._decide(session, row, prepared[inbound_id])
+                    except Exception as exc:  # rolled back to its savepoint; recorded below
+                        log.exception("inbound %s failed", inbound_id)
+                        failures[inbound_id] = exc
+        except Exception as exc:  # nothing of the group was written
+            log.exception("inbound %s failed", ids)
+            return {inbound_id: self._failed(inbound_id, token, exc) for inbound_id in ids}
+        for inbound_id, exc in failures.items():
+            results[inbound_id] = self._failed(inbound_id, token, exc)
+        return results
 
     def _decide(self, session: Session, row: Inbound, prep: Prepared) -> Disposition:
         sub = prep.sub
@@ -223,8 +279,8 @@ class Pipeline:
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Work until STOP is set; WAKE cuts the idle pause short when a listener accepted mail."""
         lease, batch = self.settings.pipeline.lease_seconds, self.settings.pipeline.claim_batch
-        # Several messages per claim: one transaction (and on SQLite one write lock) for the batch.
-        # Turns still hold: a report from a quiet source waits at most for the batches in hand.
+        # Several messages per claim, handed to a worker together: one claim, and on SQLite one
+        # filing transaction, for the batch. Turns still hold: a report from a quiet source waits
+        # at most for the batches in hand.
         await claims.work(lambda token: claims.claim_inbound(self.store, token, lease, batch), self.process_async,
-                          "messages to process", stop, wake, self.settings.pipeline.idle_poll_seconds,
-                          unclaim=lambda ids, token: claims.unclaim_inbound(self.store, ids, token))
+                          "messages to process", stop, wake, self.settings.pipeline.idle_poll_seconds, whole=True)
