@@ -261,9 +261,10 @@ async def main() -> dict:
         "refused_and_retried": stats.get("refused", 0),
         "backlog_peak": peak_backlog,
         "drain_seconds_after_flood": round(end - (flood_done or end), 1),
-        # the pipeline alone, once nothing more arrives
+        # the pipeline alone, once nothing more arrives; None when it kept pace with the flood
+        # (a drain of a few seconds says nothing of its rate)
         "filed_per_second_after_flood": (round(backlog_at_flood_end / (end - flood_done), 1)
-                                         if flood_done and end > flood_done else None),
+                                         if flood_done and end - flood_done >= 5 else None),
         "peak_rss_mib": round(peak_rss / 2**20, 1),
         "genuine": {
             "sent": len(sent),

@@ -252,7 +252,7 @@ class PipelineSettings(Section):
     max_attempts: int = Field(3, gt=0)
     lease_seconds: float = Field(300.0, gt=0)
     idle_poll_seconds: float = Field(0.5, gt=0)
-    claim_batch: int = Field(4, gt=0, le=100)   # messages claimed at once, handed over together
+    claim_batch: int = Field(8, gt=0, le=100)   # messages claimed at once, handed over together
     # Unfiled messages beyond which the listeners take no more for now (SMTP 451); 0: no limit.
     max_backlog: int = Field(50_000, ge=0)
     replies_per_sender_per_day: int = Field(10, ge=0)
