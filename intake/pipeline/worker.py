@@ -123,11 +123,9 @@ class Pipeline:
             except Exception as exc:  # a bad message must not stop the worker; it is recorded
                 log.exception("inbound %s failed", inbound_id)
                 results[inbound_id] = self._failed(inbound_id, token, exc)
-        waiting = list(prepared)
-        groups = [waiting] if not self.store.is_postgres else [[inbound_id] for inbound_id in waiting]
-        for group in groups:
-            if group:
-                results.update(self._complete(group, token, prepared))
+        groups = [[inbound_id] for inbound_id in prepared] if self.store.is_postgres else [list(prepared)]
+        for group in filter(None, groups):
+            results.update(self._complete(group, token, prepared))
         return [results[inbound_id] for inbound_id in ids]
 
     async def process_async(self, ids: list[int], token: str) -> list[Disposition]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
-from email.message import EmailMessage
 
 from sqlmodel import select
 
@@ -15,24 +14,15 @@ from intake.accept import Arrival, accept
 from intake.pipeline.worker import Disposition
 from store import audit, claims
 from store.models import Case, CaseMessage, Evidence, Inbound, InboundStatus, Outbox, utcnow
-from tests.conftest import verified_by_border
+from tests.intake.test_commands import mail
 
 REPORT = "县国土局局长收受开发商贿赂300万元，把集体土地低价出让给开发商。"
 
 
-def mail(n: int) -> bytes:
-    message = EmailMessage()
-    message["From"] = f"citizen{n}@example.org"
-    message["To"] = "jubao@jiwei.example"
-    message["Subject"] = f"举报{n}"
-    message["Message-ID"] = f"<batch-{n}@example.org>"
-    message.set_content(f"第{n}件：{REPORT}")
-    return verified_by_border(message.as_bytes(), f"citizen{n}@example.org")
-
-
 def queue(pipeline, count: int) -> list[int]:
-    return [accept(pipeline.store, mail(n), Arrival(channel="email", mailbox="ingest", external_id=f"batch-{n}"))[0]
-            for n in range(count)]
+    arrivals = ((mail(f"citizen{n}@example.org", f"举报{n}", f"第{n}件：{REPORT}", n),
+                 Arrival(channel="email", mailbox="ingest", external_id=f"batch-{n}")) for n in range(count))
+    return [accept(pipeline.store, raw, arrival)[0] for raw, arrival in arrivals]
 
 
 def test_a_failing_filing_in_a_batch_costs_the_others_nothing(pipeline, monkeypatch):
