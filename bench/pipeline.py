@@ -53,7 +53,7 @@ def main() -> dict:
     # one more than measured: the first warms the model and the caches
     for n in range(options.messages + 1):
         sender = f"user{n}@d{n % 10}.flood.example"
-        accept(store, mail(n, sender, "flood", 5000).as_bytes(),
+        accept(store, mail(n, sender, "flood", 5000)[1],
                Arrival(channel="email", mailbox="smtp", envelope_from=sender, envelope_to=["jubao@jiwei.example"],
                        peer=FLOOD_HOST, source=source))
     pipeline = make_pipeline(settings, store)

@@ -95,8 +95,8 @@ class HanLatinTokenizer:
         if words:
             # set every NORM in one call: creating a Token object per token costs more than
             # everything else the tokenizer does
-            add = self.vocab.strings.add
-            doc.from_array([NORM], numpy.asarray([[add(norm)] for norm in norms], dtype="uint64"))
+            ids = numpy.fromiter(map(self.vocab.strings.add, norms), dtype="uint64", count=len(norms))
+            doc.from_array([NORM], ids.reshape(-1, 1))
         # kept for the features and rules, which would otherwise rebuild them from the tokens
         doc.user_data[TEXT_KEY] = text
         doc.user_data[NORM_TEXT_KEY] = norm_text

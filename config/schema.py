@@ -253,6 +253,9 @@ class PipelineSettings(Section):
     lease_seconds: float = Field(300.0, gt=0)
     idle_poll_seconds: float = Field(0.5, gt=0)
     claim_batch: int = Field(8, gt=0, le=100)   # messages claimed at once, handed over together
+    # After a claim that found fewer than claim_batch, the next waits this long: messages arriving
+    # in a stream are then taken a batch at a time, at a fraction of the cost each. 0: no pause.
+    batch_pause_seconds: float = Field(0.2, ge=0, le=5)
     # Unfiled messages beyond which the listeners take no more for now (SMTP 451); 0: no limit.
     max_backlog: int = Field(50_000, ge=0)
     replies_per_sender_per_day: int = Field(10, ge=0)

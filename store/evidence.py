@@ -78,9 +78,11 @@ def add_items(
     items: list[Item],
     source: str,
     actor: str = "system",
+    new_case: bool = False,
 ) -> list[Evidence]:
-    """File ITEMS under the case, numbered after its existing ones, each with a custody entry."""
-    first = next_item_number(session, case_id)
+    """File ITEMS under the case, numbered after its existing ones (from 0 for a NEW_CASE, which
+    has none), each with a custody entry."""
+    first = 0 if new_case else next_item_number(session, case_id)
     rows: list[Evidence] = []
     for offset, item in enumerate(items):
         number = first + offset

@@ -34,20 +34,34 @@ def add(session: Session, row: Outbox) -> Outbox:
 
 def replies_since(session: Session, since: datetime, channel: str | None = None, recipient: str | None = None) -> int:
     """Answers queued since SINCE: to RECIPIENT (normalised, so +tags are one mailbox) when given."""
+    return session.exec(select(_since(session, since, channel, recipient))).one()
+
+
+def replies_to_source(session: Session, since: datetime, source: str) -> int:
+    """Answers queued since SINCE to messages that came from SOURCE (an inbound's source)."""
+    return session.exec(select(_to_source(since, source))).one()
+
+
+def answer_counts(session: Session, now: datetime, channel: str, recipient: str, source: str) -> tuple[int, int, int]:
+    """What the answer caps count, in one round trip: answers to RECIPIENT in the last day, all
+    answers in the last hour, and those in the last hour to messages from SOURCE."""
+    hour = now - timedelta(hours=1)
+    return tuple(session.exec(select(_since(session, now - timedelta(days=1), channel, recipient),
+                                     _since(session, hour), _to_source(hour, source))).one())
+
+
+def _since(session: Session, since: datetime, channel: str | None = None, recipient: str | None = None):
     query = select(func.count(Outbox.id)).where(Outbox.created_at >= since)
     if channel is not None:
         query = query.where(Outbox.channel == channel)
     if recipient is not None:
         query = query.where(Outbox.recipient_key == address_key(session, channel, recipient))
-    return session.exec(query).one()
+    return query.scalar_subquery()
 
 
-def replies_to_source(session: Session, since: datetime, source: str) -> int:
-    """Answers queued since SINCE to messages that came from SOURCE (an inbound's source)."""
-    return session.exec(
-        select(func.count(Outbox.id)).join(Inbound, Outbox.inbound_id == Inbound.id)
-        .where(Outbox.created_at >= since, Inbound.source == source)
-    ).one()
+def _to_source(since: datetime, source: str):
+    return (select(func.count(Outbox.id)).join(Inbound, Outbox.inbound_id == Inbound.id)
+            .where(Outbox.created_at >= since, Inbound.source == source).scalar_subquery())
 
 
 def case_answered(session: Session, message_ids: Sequence[str]) -> int | None:
@@ -55,6 +69,12 @@ def case_answered(session: Session, message_ids: Sequence[str]) -> int | None:
     return session.exec(
         select(Outbox.case_id).where(Outbox.message_id.in_(message_ids), Outbox.case_id.is_not(None))
     ).first()
+
+
+def recipient_keys(store: Store, ids: Sequence[int]) -> dict[int, str | None]:
+    """The recipient key of each of IDS, by id: which of them go to the same mailbox or chat."""
+    with store.reading() as session:
+        return dict(session.exec(select(Outbox.id, Outbox.recipient_key).where(Outbox.id.in_(ids))).all())
 
 
 def held(store: Store, outbox_id: int, token: str) -> Outbox | None:

@@ -43,14 +43,24 @@ def assign(session: Session, table, waiting_status: str, rows: Sequence) -> None
     """Give each of ROWS (of TABLE, each with its `source` set) its turn, in the order given."""
     if not rows:
         return
-    serving = session.exec(select(func.min(table.turn)).where(table.status == waiting_status)).one()
+    # One round trip for the usual case of rows from one source: the turn being served (the
+    # lowest waiting; when nothing waits, the newest row's), and that source's latest turn.
+    waiting = select(func.min(table.turn)).where(table.status == waiting_status).scalar_subquery()
+    newest = select(table.turn).order_by(table.id.desc()).limit(1).scalar_subquery()
+    first = rows[0].source
+    serving, newest_turn, first_last = session.exec(
+        select(waiting, newest, _latest(table, first))).one()
     if serving is None:
-        # Nothing waits: the turn of the newest row is the one being served now.
-        serving = session.exec(select(table.turn).order_by(table.id.desc()).limit(1)).first() or 0
-    last: dict[str, int | None] = {}
+        serving = newest_turn or 0
+    last: dict[str, int | None] = {first: first_last}
     for row in rows:
         if row.source not in last:
-            last[row.source] = session.exec(select(func.max(table.turn)).where(table.source == row.source)).one()
+            last[row.source] = session.exec(select(_latest(table, row.source))).one()
         previous = last[row.source]
         row.turn = serving if previous is None else max(serving, previous + 1)
         last[row.source] = row.turn
+
+
+def _latest(table, source: str):
+    """The latest turn of SOURCE's rows in TABLE, as a scalar subquery."""
+    return select(func.max(table.turn)).where(table.source == source).scalar_subquery()

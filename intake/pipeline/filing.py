@@ -4,7 +4,6 @@ all written in the caller's single transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlmodel import Session
 
@@ -121,7 +120,8 @@ class Filer:
         source = f"{row.channel}:{row.mailbox}:inbound/{row.id}"
         if sub.message_id:
             source += f":<{sub.message_id}>"
-        return evidence.add_items(session, case_id=case.id, inbound_id=row.id, items=prep.items, source=source)
+        return evidence.add_items(session, case_id=case.id, inbound_id=row.id, items=prep.items, source=source,
+                                  new_case=role == "report")
 
     def _reporter(self, session: Session, channel: str, sub: Submission, language: str) -> Reporter | None:
         address = reply_address(sub)
@@ -162,13 +162,13 @@ class Filer:
 
     def _over_cap(self, session: Session, row: Inbound, recipient: str) -> str | None:
         """Why no automatic answer may go to RECIPIENT now: the bot must not become a mail cannon."""
-        now = utcnow()
         pipeline = self.settings.pipeline
-        if outbox.replies_since(session, now - timedelta(days=1), row.channel, recipient) >= pipeline.replies_per_sender_per_day:
+        to_sender, in_hour, from_source = outbox.answer_counts(session, utcnow(), row.channel, recipient, row.source)
+        if to_sender >= pipeline.replies_per_sender_per_day:
             return "reply-cap"
-        if outbox.replies_since(session, now - timedelta(hours=1)) >= pipeline.replies_per_hour:
+        if in_hour >= pipeline.replies_per_hour:
             return "reply-global-cap"
-        if outbox.replies_to_source(session, now - timedelta(hours=1), row.source) >= pipeline.replies_per_source_per_hour:
+        if from_source >= pipeline.replies_per_source_per_hour:
             return "reply-source-cap"
         return None
 

@@ -3,6 +3,7 @@ classify, evidence files, query code, DKIM."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ class Preparer:
         code = code_hash = ""
         filing = classification is not None and (job.for_desk or not sure_spam(classification, sub))
         if filing:
-            items = self._evidence_items(raw, sub, channel.raw_type)
+            items = self._evidence_items(raw, job.raw_sha256, sub, channel.raw_type)
             code = codes.new_code()
             code_hash = codes.hash_code(code)
         facts = {}
@@ -87,9 +88,11 @@ class Preparer:
                 return decode_message(attachment.payload).text
         return sub.text
 
-    def _evidence_items(self, raw: bytes, sub: Submission, raw_type: str) -> list[Item]:
-        # The raw message is item zero; its blob was written when it was accepted.
-        items = [Item(self.blobs.put(raw), len(raw), "raw-message", raw_type, sniff(raw), None)]
+    def _evidence_items(self, raw: bytes, raw_sha256: str, sub: Submission, raw_type: str) -> list[Item]:
+        # The raw message is item zero; its blob was written when it was accepted, and has just
+        # been read whole from there: it is put again only if it does not hash to its name.
+        sha256 = raw_sha256 if hashlib.sha256(raw).hexdigest() == raw_sha256 else self.blobs.put(raw)
+        items = [Item(sha256, len(raw), "raw-message", raw_type, sniff(raw), None)]
         for attachment in sub.attachments:
             items.append(
                 Item(

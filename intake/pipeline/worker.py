@@ -276,9 +276,12 @@ class Pipeline:
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event | None = None) -> None:
         """Work until STOP is set; WAKE cuts the idle pause short when a listener accepted mail."""
-        lease, batch = self.settings.pipeline.lease_seconds, self.settings.pipeline.claim_batch
+        settings = self.settings.pipeline
+        lease, batch = settings.lease_seconds, settings.claim_batch
         # Several messages per claim, handed to a worker together: one claim, and on SQLite one
         # filing transaction, for the batch. Turns still hold: a report from a quiet source waits
-        # at most for the batches in hand.
+        # at most for the batches in hand. A message arriving when all is quiet is taken at once;
+        # under a stream, a short pause after a short claim lets the next fill up.
         await claims.work(lambda token: claims.claim_inbound(self.store, token, lease, batch), self.process_async,
-                          "messages to process", stop, wake, self.settings.pipeline.idle_poll_seconds, whole=True)
+                          "messages to process", stop, wake, settings.idle_poll_seconds,
+                          fill=batch, fill_seconds=settings.batch_pause_seconds)
