@@ -51,6 +51,7 @@ def assign(session: Session, table, waiting_status: str, rows: Sequence) -> None
     serving, newest_turn, first_last = session.exec(
         select(waiting, newest, _latest(table, first))).one()
     if serving is None:
+        # Nothing waits: the turn of the newest row is the one being served now.
         serving = newest_turn or 0
     last: dict[str, int | None] = {first: first_last}
     for row in rows:
