@@ -293,13 +293,16 @@ class Outbox(SQLModel, table=True):
                       Index("ix_outbox_status_turn", "status", "turn", "id"),
                       Index("ix_outbox_source_turn", "source", "turn"),
                       # the hourly answer caps count what was queued in the last hour at every filing
-                      Index("ix_outbox_created_at", "created_at"))
+                      Index("ix_outbox_created_at", "created_at"),
+                      Index("ix_outbox_inbound_source", "inbound_source", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=16)
     purpose: str = Field(max_length=32)          # acknowledgement, inquiry_answer, referral, ...
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
     inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
+    # The answered message's source (store.turns), for the hourly cap on answers to one source.
+    inbound_source: str | None = Field(default=None, max_length=64)
     recipient: str = Field(sa_type=Sealed("outbox.recipient"))
     recipient_key: str | None = Field(default=None, max_length=64)   # keyed hash, for the caps
     # The recipient's source (a keyed hash of the mail domain or the chat) and turn: answers are
