@@ -31,28 +31,8 @@ class OutboxSender:
         # it), and one fsync then serves the batch.
         await claims.work(lambda token: claims.claim_outbox(self.store, token, self.lease_seconds, self.channel,
                                                             CLAIM_BATCH),
-                          self.deliver_all, f"{self.channel} answers to send", stop, wake, idle_seconds)
-
-    async def deliver_all(self, ids: list[int], token: str) -> list[str]:
-        """Deliver claimed answers side by side, so that one slow delivery (a relay that takes its
-        time, a busy store) does not hold up the others; those to one recipient one after the
-        other, in the order they were queued, so that a chat or mailbox never gets a later answer
-        before an earlier one. What deliver() returned for each, in the order of IDS."""
-        keys = await asyncio.to_thread(outbox.recipient_keys, self.store, ids)
-        lines: dict[object, list[int]] = {}
-        for outbox_id in ids:
-            lines.setdefault(keys.get(outbox_id) or outbox_id, []).append(outbox_id)
-
-        async def in_turn(line: list[int]) -> dict[int, str]:
-            return {outbox_id: await self.deliver(outbox_id, token) for outbox_id in line}
-
-        done = await asyncio.gather(*(in_turn(line) for line in lines.values()), return_exceptions=True)
-        failures = [result for result in done if isinstance(result, BaseException)]
-        if failures:
-            # Every other delivery has ended; the first failure goes up as it would have alone.
-            raise failures[0]
-        results = {outbox_id: result for line in done for outbox_id, result in line.items()}
-        return [results[outbox_id] for outbox_id in ids]
+                          self.deliver, f"{self.channel} answers to send", stop, wake, idle_seconds,
+                          unclaim=lambda ids, token: claims.unclaim_outbox(self.store, ids, token))
 
     async def deliver(self, outbox_id: int, token: str) -> str:
         raise NotImplementedError

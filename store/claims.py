@@ -110,6 +110,14 @@ def claim_outbox(store: Store, token: str, lease_seconds: float, channel: str, l
     return ids
 
 
+def unclaim_outbox(store: Store, ids: list[int], token: str) -> None:
+    """Give back claimed answers not yet tried: due again at once, no attempt counted."""
+    with store.transaction(durable=False) as session:
+        session.exec(update(Outbox).where(Outbox.id.in_(ids), Outbox.claimed_by == token,
+                                          Outbox.status == OutboxStatus.SENDING)
+                     .values(status=OutboxStatus.PENDING, claimed_by=None, lease_until=None))
+
+
 def release_dead_claims(store: Store) -> int:
     """Put back the rows that a crashed process of this host held, without waiting out the lease."""
     released = 0
@@ -158,12 +166,13 @@ async def wait_for_work(stop: asyncio.Event, wake: asyncio.Event | None, seconds
 
 async def work(claim: Callable[[str], list[int]], handle: Callable, what: str,
                stop: asyncio.Event, wake: asyncio.Event | None, idle_seconds: float,
+               unclaim: Callable[[list[int], str], object] | None = None, whole: bool = False,
                fill: int = 0, fill_seconds: float = 0.0) -> None:
-    """Claim rows with CLAIM(token) and hand each claim's rows over at once, as HANDLE(ids, token),
-    until STOP; sleep IDLE_SECONDS (less when WAKE is set) when there is nothing to do. A claim may
-    take several rows (one transaction for many), all begun together: nothing claimed is left
-    unbegun at STOP. After a claim of fewer than FILL rows the next waits FILL_SECONDS, so that
-    under a steady stream claims grow fuller."""
+    """Claim rows with CLAIM(token) and HANDLE(id, token) each, until STOP; sleep IDLE_SECONDS
+    (less when WAKE is set) when there is nothing to do. A claim may take several rows (one
+    transaction for many); those not begun when STOP comes are given back with UNCLAIM(ids, token).
+    WHOLE hands each claim's rows over at once, as HANDLE(ids, token). After a claim of fewer than
+    FILL rows the next waits FILL_SECONDS, so that under a steady stream claims grow fuller."""
     token = new_token()
     while not stop.is_set():
         try:
@@ -176,6 +185,13 @@ async def work(claim: Callable[[str], list[int]], handle: Callable, what: str,
         if not ids:
             await wait_for_work(stop, wake, idle_seconds)
             continue
-        await handle(ids, token)
+        if whole:
+            await handle(ids, token)
+        else:
+            for index, row_id in enumerate(ids):
+                if stop.is_set() and unclaim is not None:
+                    await asyncio.to_thread(unclaim, ids[index:], token)
+                    break
+                await handle(row_id, token)
         if len(ids) < fill:
             await wait_for_work(stop, None, fill_seconds)

@@ -71,12 +71,6 @@ def case_answered(session: Session, message_ids: Sequence[str]) -> int | None:
     ).first()
 
 
-def recipient_keys(store: Store, ids: Sequence[int]) -> dict[int, str | None]:
-    """The recipient key of each of IDS, by id: which of them go to the same mailbox or chat."""
-    with store.reading() as session:
-        return dict(session.exec(select(Outbox.id, Outbox.recipient_key).where(Outbox.id.in_(ids))).all())
-
-
 def held(store: Store, outbox_id: int, token: str) -> Outbox | None:
     """The row, if TOKEN still holds it for sending."""
     with store.reading() as session:

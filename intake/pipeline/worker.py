@@ -283,5 +283,5 @@ class Pipeline:
         # at most for the batches in hand. A message arriving when all is quiet is taken at once;
         # under a stream, a short pause after a short claim lets the next fill up.
         await claims.work(lambda token: claims.claim_inbound(self.store, token, lease, batch), self.process_async,
-                          "messages to process", stop, wake, settings.idle_poll_seconds,
+                          "messages to process", stop, wake, settings.idle_poll_seconds, whole=True,
                           fill=batch, fill_seconds=settings.batch_pause_seconds)

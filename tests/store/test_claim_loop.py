@@ -28,7 +28,8 @@ def run_loop(claimed: list[list[int]], fill: int, fill_seconds: float, stop_afte
             handled.append(ids)
 
         asyncio.get_running_loop().call_later(stop_after, stop.set)
-        await claims.work(claim, handle, "test", stop, None, idle_seconds=0.01, fill=fill, fill_seconds=fill_seconds)
+        await claims.work(claim, handle, "test", stop, None, idle_seconds=0.01, whole=True,
+                          fill=fill, fill_seconds=fill_seconds)
 
     asyncio.run(main())
     return times, handled
