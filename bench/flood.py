@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from bench.intake import free_port, start, wait_port  # noqa: E402
 
 FLOOD_HOST = "127.0.1.1"
+FILLER = "去年开始就这样，大家敢怒不敢言，请领导认真调查处理。"
 
 
 def genuine_host(n: int) -> str:
@@ -50,7 +51,6 @@ def genuine_host(n: int) -> str:
     127.0.251.0/24 in turn), as one network sending one every 2 s would be a source the per-source
     answer cap holds back."""
     return f"127.0.{2 + n % 250}.1"
-FILLER = "去年开始就这样，大家敢怒不敢言，请领导认真调查处理。"
 
 
 def mail(n: int, sender: str, tag: str, size: int) -> tuple[str, bytes]:

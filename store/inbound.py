@@ -36,14 +36,9 @@ def queue(session: Session, rows: Sequence[Inbound]) -> None:
     session.add_all(rows)
 
 
-def held(session: Session, inbound_id: int, token: str, *, lock: bool = False) -> Inbound | None:
-    """The row if TOKEN still holds its claim, else None; LOCK takes it FOR UPDATE."""
-    if lock:
-        row = session.exec(select(Inbound).where(Inbound.id == inbound_id).with_for_update()).one_or_none()
-        if row is None or row.status != InboundStatus.PROCESSING:
-            return None
-    else:
-        row = session.get(Inbound, inbound_id)
+def held(session: Session, inbound_id: int, token: str) -> Inbound | None:
+    """The row if TOKEN still holds its claim, else None (held_all takes a batch, and locks it)."""
+    row = session.get(Inbound, inbound_id)
     if row is None or row.claimed_by != token:
         return None
     return row
